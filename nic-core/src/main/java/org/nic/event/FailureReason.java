@@ -1,0 +1,35 @@
+package org.nic.event;
+
+/** Why a stage gave up on a slide. */
+public enum FailureReason {
+    /** The event itself is unusable (bad id, missing fields, bad URI syntax). */
+    INVALID_EVENT(false),
+    /** The URI points outside the allowed roots or buckets. */
+    URI_NOT_ALLOWED(false),
+    /** No slide at the URI. */
+    SLIDE_NOT_FOUND(false),
+    /** No installed reader can open this format. */
+    UNSUPPORTED_FORMAT(false),
+    /** A reader recognised the format but could not open the file. */
+    UNOPENABLE_SLIDE(false),
+    /** The slide opened, but its pixels could not be read. */
+    UNREADABLE_PIXELS(false),
+    /** The slide is larger than the configured pixel limit. */
+    SLIDE_TOO_LARGE(false),
+    /** No tissue was found. */
+    NO_TISSUE(false),
+    /** Object storage failed; the same event may succeed later. */
+    STORAGE_UNAVAILABLE(true),
+    /** Anything else: a bug or an unexpected condition. */
+    INTERNAL_ERROR(true);
+
+    private final boolean retriable;
+
+    FailureReason(boolean retriable) {
+        this.retriable = retriable;
+    }
+
+    public boolean retriable() {
+        return retriable;
+    }
+}

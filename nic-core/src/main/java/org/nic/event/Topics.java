@@ -1,0 +1,16 @@
+package org.nic.event;
+
+/** Versioned Kafka topic names. Dead letters go to {@code <topic>.dlq}. */
+public final class Topics {
+    public static final String SLIDE_ARRIVED = "nic.slide.arrived.v1";
+    public static final String SLIDE_TILED = "nic.slide.tiled.v1";
+    public static final String SLIDE_FAILED = "nic.slide.failed.v1";
+    public static final String DLQ_SUFFIX = ".dlq";
+
+    private Topics() {
+    }
+
+    public static String deadLetters(String topic) {
+        return topic + DLQ_SUFFIX;
+    }
+}

@@ -1,0 +1,60 @@
+package org.nic.slide;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+
+/**
+ * What identifies the bytes of a slide, so a later stage can tell whether the slide changed since it
+ * was planned: the object's ETag when it came from object storage, its size and modification time, and
+ * the SHA-256 of its first bytes.
+ *
+ * @param etag object ETag, null for a local file
+ * @param size bytes of the main slide file
+ * @param modified last modification time
+ * @param headSha256 hex SHA-256 of the first {@code headBytes} bytes
+ * @param headBytes how many leading bytes were hashed
+ */
+public record SlideIdentity(String etag, long size, Instant modified, String headSha256, long headBytes) {
+
+    /** Bytes hashed from the start of the file. */
+    public static final int HEAD_BYTES = 1 << 20;
+
+    /** Identity of a local file, with an optional ETag from the store it was fetched from. */
+    public static SlideIdentity of(Path file, String etag, Instant modified) throws IOException {
+        long size = Files.size(file);
+        MessageDigest sha = sha256();
+        long read = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while (read < HEAD_BYTES && (n = in.read(buffer, 0, (int) Math.min(buffer.length, HEAD_BYTES - read))) > 0) {
+                sha.update(buffer, 0, n);
+                read += n;
+            }
+        }
+        Instant time = modified != null ? modified : Files.getLastModifiedTime(file).toInstant();
+        return new SlideIdentity(etag, size, time, HexFormat.of().formatHex(sha.digest()), read);
+    }
+
+    /** Whether two identities describe the same bytes (the ETag only counts when both have one). */
+    public boolean sameSlideAs(SlideIdentity other) {
+        if (etag != null && other.etag != null && !etag.equals(other.etag)) {
+            return false;
+        }
+        return size == other.size && headSha256.equals(other.headSha256);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
