@@ -1,0 +1,133 @@
+package org.nic.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.nic.event.EventType;
+import org.nic.event.SlideArrived;
+import org.nic.event.Topics;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.S3Uri;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code nic}: what a scanner and a dashboard do, from a shell. Connections come from the environment
+ * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code NIC_STORAGE_ENDPOINT}, {@code NIC_STORAGE_ACCESS_KEY},
+ * {@code NIC_STORAGE_SECRET_KEY}), defaulting to deploy/local's.
+ */
+@Command(name = "nic", mixinStandardHelpOptions = true, subcommands = {NicCli.Submit.class, NicCli.Await.class},
+        description = "Submit slides to NIC and print what the pipeline answers.")
+public final class NicCli {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new NicCli()).execute(args));
+    }
+
+    static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    static String bootstrap() {
+        return env("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
+    }
+
+    @Command(name = "submit", description = "Upload a slide to the scanners' bucket, publish slide-arrived and wait for the answer.")
+    static final class Submit implements Callable<Integer> {
+
+        @Parameters(index = "0", description = "slide file")
+        Path slide;
+
+        @Option(names = "--id", description = "slide id (default: sha256 of the file, first 32 hex digits)")
+        String slideId;
+
+        @Option(names = "--bucket", defaultValue = "slides", description = "scanners' bucket (default: ${DEFAULT-VALUE})")
+        String bucket;
+
+        @Option(names = "--mpp", description = "level-0 um/px override")
+        Double mpp;
+
+        @Option(names = "--wait-for", defaultValue = "tiled",
+                description = "stage to wait for: tiled, or none (default: ${DEFAULT-VALUE})")
+        String waitFor;
+
+        @Option(names = "--timeout", defaultValue = "PT5M", description = "how long to wait (ISO-8601, default: ${DEFAULT-VALUE})")
+        Duration timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.isRegularFile(slide)) {
+                System.err.println("no such slide file: " + slide);
+                return 2;
+            }
+            String id = slideId != null ? slideId : contentId(slide);
+            S3Uri uri = new S3Uri(bucket, id + "/" + slide.getFileName());
+            ObjectStore.Settings settings = new ObjectStore.Settings(env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
+                    env("NIC_STORAGE_ACCESS_KEY", "nic"), env("NIC_STORAGE_SECRET_KEY", "nic-secret"),
+                    env("NIC_STORAGE_REGION", "us-east-1"), bucket);
+            try (ObjectStore store = new ObjectStore(settings)) {
+                store.ensureBucket();
+                store.putFile(uri, slide, "application/octet-stream");
+            }
+            System.err.println("uploaded " + slide + " to " + uri);
+            try (EventClient events = new EventClient(bootstrap())) {
+                events.publish(EventType.SLIDE_ARRIVED, id, new SlideArrived(id, uri.toString(), "nic-cli", null, mpp));
+                System.err.println("published slide-arrived for " + id);
+                if ("none".equals(waitFor)) {
+                    return 0;
+                }
+                return Await.print(events, id, timeout);
+            }
+        }
+    }
+
+    @Command(name = "await", description = "Wait for a slide's tiled or failed event and print it.")
+    static final class Await implements Callable<Integer> {
+
+        @Parameters(index = "0", description = "slide id")
+        String slideId;
+
+        @Option(names = "--timeout", defaultValue = "PT5M", description = "how long to wait (default: ${DEFAULT-VALUE})")
+        Duration timeout;
+
+        @Override
+        public Integer call() {
+            try (EventClient events = new EventClient(bootstrap())) {
+                return print(events, slideId, timeout);
+            }
+        }
+
+        /** Prints the record with its topic and CloudEvents type; 0 when the slide was tiled, 1 when it failed. */
+        static int print(EventClient events, String slideId, Duration timeout) {
+            ConsumerRecord<String, byte[]> record = events.awaitKey(slideId, timeout, Topics.SLIDE_TILED, Topics.SLIDE_FAILED);
+            System.out.println("# " + record.topic() + " key=" + record.key() + " ce_type="
+                    + EventClient.header(record, "ce_type") + " ce_id=" + EventClient.header(record, "ce_id"));
+            System.out.println(new String(record.value(), StandardCharsets.UTF_8));
+            return record.topic().equals(Topics.SLIDE_FAILED) ? 1 : 0;
+        }
+    }
+
+    static String contentId(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                sha.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package org.nic.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.nic.storage.ObjectStore;
+
+/**
+ * The broker and object store a test run uses: external ones when their addresses are given
+ * ({@code NIC_TEST_KAFKA_BOOTSTRAP}, {@code NIC_TEST_S3_ENDPOINT} with {@code NIC_TEST_S3_ACCESS_KEY} and
+ * {@code NIC_TEST_S3_SECRET_KEY}; e.g. containers you started), otherwise an in-JVM KRaft broker and an
+ * S3Proxy child process, each started once per JVM.
+ */
+public final class NicTestInfrastructure {
+
+    /** NIC's bucket in tests. */
+    public static final String BUCKET = "nic-test";
+    /** A second bucket that plays the scanners' upload bucket. */
+    public static final String SLIDE_BUCKET = "slides-test";
+
+    private NicTestInfrastructure() {
+    }
+
+    public static String kafkaBootstrapServers() {
+        String external = setting("NIC_TEST_KAFKA_BOOTSTRAP");
+        return external != null ? external : LocalKafka.bootstrapServers();
+    }
+
+    public static String s3Endpoint() {
+        String external = setting("NIC_TEST_S3_ENDPOINT");
+        return external != null ? external : LocalS3.endpoint();
+    }
+
+    public static String s3AccessKey() {
+        String external = setting("NIC_TEST_S3_ACCESS_KEY");
+        return external != null ? external : LocalS3.ACCESS_KEY;
+    }
+
+    public static String s3SecretKey() {
+        String external = setting("NIC_TEST_S3_SECRET_KEY");
+        return external != null ? external : LocalS3.SECRET_KEY;
+    }
+
+    public static ObjectStore.Settings storeSettings(String bucket) {
+        return new ObjectStore.Settings(s3Endpoint(), s3AccessKey(), s3SecretKey(), "us-east-1", bucket);
+    }
+
+    /** A client of the test store for {@code bucket}, which it creates if missing. Close it. */
+    public static ObjectStore store(String bucket) {
+        ObjectStore store = new ObjectStore(storeSettings(bucket));
+        store.ensureBucket();
+        return store;
+    }
+
+    /** The shared test data folder (../shared/data). */
+    public static Path sharedData() {
+        String configured = System.getProperty("nic.shared.data");
+        Path dir = configured != null ? Path.of(configured) : Path.of("../../shared/data");
+        if (!Files.isDirectory(dir)) {
+            dir = Path.of("../shared/data");
+        }
+        return dir.toAbsolutePath().normalize();
+    }
+
+    private static String setting(String name) {
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) {
+            value = System.getProperty(name);
+        }
+        return value == null || value.isBlank() ? null : value;
+    }
+}

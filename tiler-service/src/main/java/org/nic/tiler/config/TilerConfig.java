@@ -1,0 +1,127 @@
+package org.nic.tiler.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** Every setting of the tiler. Keys are {@code nic.*}; environment variables {@code NIC_*}. */
+@ConfigMapping(prefix = "nic")
+public interface TilerConfig {
+
+    /** Object storage where plans, thumbnails and masks are written. */
+    Storage storage();
+
+    /** Where slides may be read from. */
+    Sources sources();
+
+    /** The patch grid. */
+    Tiling tiling();
+
+    /** Tissue detection; see docs/tiling.md. */
+    Tissue tissue();
+
+    interface Storage {
+        /** S3 endpoint, e.g. {@code http://127.0.0.1:9000}. */
+        @WithDefault("http://127.0.0.1:9000")
+        String endpoint();
+
+        /** Access key. */
+        @WithDefault("nic")
+        String accessKey();
+
+        /** Secret key. */
+        @WithDefault("nic-secret")
+        String secretKey();
+
+        /** Region the client signs for. */
+        @WithDefault("us-east-1")
+        String region();
+
+        /** NIC's bucket, created at start when missing. */
+        @WithDefault("nic")
+        String bucket();
+    }
+
+    interface Sources {
+        /** Folders under which {@code file:} slide URIs are allowed; none means no file: URIs. */
+        Optional<List<Path>> allowedRoots();
+
+        /** Buckets from which {@code s3://} slide URIs are allowed. */
+        @WithDefault("slides")
+        List<String> allowedBuckets();
+
+        /** Local folder where slides fetched from object storage are cached. */
+        @WithDefault("${java.io.tmpdir}/nic-slide-cache")
+        Path cacheDir();
+
+        /** Bytes the cache may hold; least recently used slides are evicted first. */
+        @WithDefault("21474836480")
+        long cacheMaxBytes();
+    }
+
+    interface Tiling {
+        /** Micrometres per pixel of a patch. */
+        @WithDefault("0.5")
+        double targetSpacing();
+
+        /** Patch edge in pixels at the target spacing. */
+        @WithDefault("128")
+        int patchSize();
+
+        /** Level-0 micrometres per pixel assumed for a slide that states none (the plan flags it). */
+        @WithDefault("0.25")
+        double defaultSpacing();
+
+        /** Relative spacing error accepted without resampling reads. */
+        @WithDefault("0.01")
+        double spacingTolerance();
+
+        /** Largest slide accepted, in level-0 pixels (width x height). */
+        @WithDefault("20000000000")
+        long maxPixels();
+    }
+
+    interface Tissue {
+        /** Micrometres per pixel of the image the mask is computed on (and of the thumbnail). */
+        @WithDefault("8.0")
+        double maskSpacing();
+
+        /** Floor of the Otsu saturation threshold (0-255). */
+        @WithDefault("20")
+        int minSaturation();
+
+        /** Pixels whose brightest channel is below this (0-255) are debris or ink. */
+        @WithDefault("40")
+        int darkValue();
+
+        /** Start of the marker-ink hue range, degrees. */
+        @WithDefault("70")
+        double penHueMin();
+
+        /** End of the marker-ink hue range, degrees. */
+        @WithDefault("250")
+        double penHueMax();
+
+        /** Saturation (0-255) above which a pixel in the ink hue range is ink. */
+        @WithDefault("60")
+        int penMinSaturation();
+
+        /** Closing radius, micrometres. */
+        @WithDefault("16")
+        double closingRadius();
+
+        /** Opening radius, micrometres. */
+        @WithDefault("16")
+        double openingRadius();
+
+        /** Smallest tissue component kept, square micrometres. */
+        @WithDefault("20000")
+        double minComponentArea();
+
+        /** Fraction of a cell that must be tissue for the cell to be encoded. */
+        @WithDefault("0.1")
+        double minCellTissueFraction();
+    }
+}

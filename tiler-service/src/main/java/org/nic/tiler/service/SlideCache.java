@@ -1,0 +1,124 @@
+package org.nic.tiler.service;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.S3Uri;
+
+/**
+ * A bounded local cache of slides fetched from object storage, one folder per (object, ETag), so a
+ * changed object is fetched again. Least recently used entries are evicted to stay under the bound.
+ * A folder is complete once its {@code .complete} marker exists.
+ */
+final class SlideCache {
+
+    private static final Logger LOG = Logger.getLogger(SlideCache.class);
+    private static final String COMPLETE = ".complete";
+
+    /** The slide alone is larger than the whole cache. */
+    static final class TooLargeException extends Exception {
+        TooLargeException(String message) {
+            super(message);
+        }
+    }
+
+    private final Path root;
+    private final long maxBytes;
+
+    SlideCache(Path root, long maxBytes) {
+        this.root = root;
+        this.maxBytes = maxBytes;
+    }
+
+    /** The local path of the slide, fetched (with its companion files) unless already cached. */
+    synchronized Path fetch(ObjectStore store, S3Uri main, ObjectStore.ObjectInfo info,
+                            List<ObjectStore.ObjectInfo> companions) throws IOException, TooLargeException {
+        Path entry = root.resolve(digest(main + "#" + info.etag()));
+        String fileName = Path.of(main.key()).getFileName().toString();
+        Path slide = entry.resolve(fileName);
+        if (Files.exists(entry.resolve(COMPLETE))) {
+            Files.setLastModifiedTime(entry.resolve(COMPLETE), FileTime.from(Instant.now()));
+            return slide;
+        }
+        long need = info.size() + companions.stream().mapToLong(ObjectStore.ObjectInfo::size).sum();
+        if (need > maxBytes) {
+            throw new TooLargeException(main + " needs " + need + " bytes, more than the slide cache's " + maxBytes);
+        }
+        evictFor(need);
+        deleteTree(entry);
+        Files.createDirectories(entry);
+        store.download(main, slide);
+        String folderPrefix = main.key().substring(0, main.key().length() - fileName.length());
+        for (ObjectStore.ObjectInfo companion : companions) {
+            Path target = entry.resolve(companion.key().substring(folderPrefix.length())).normalize();
+            if (!target.startsWith(entry)) {
+                throw new IOException("companion object escapes the cache folder: " + companion.key());
+            }
+            store.download(new S3Uri(companion.bucket(), companion.key()), target);
+        }
+        Files.writeString(entry.resolve(COMPLETE), main.toString(), StandardCharsets.UTF_8);
+        return slide;
+    }
+
+    private void evictFor(long need) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        record Entry(Path dir, long bytes, FileTime used) { }
+        List<Entry> entries = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path dir : dirs.toList()) {
+                Path marker = dir.resolve(COMPLETE);
+                FileTime used = Files.exists(marker) ? Files.getLastModifiedTime(marker) : FileTime.fromMillis(0);
+                entries.add(new Entry(dir, size(dir), used));
+            }
+        }
+        long total = entries.stream().mapToLong(Entry::bytes).sum();
+        entries.sort(Comparator.comparing(Entry::used));
+        for (Entry e : entries) {
+            if (total + need <= maxBytes) {
+                break;
+            }
+            LOG.infof("slide cache: evicting %s (%d bytes)", e.dir().getFileName(), e.bytes());
+            deleteTree(e.dir());
+            total -= e.bytes();
+        }
+    }
+
+    private static long size(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static String digest(String s) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

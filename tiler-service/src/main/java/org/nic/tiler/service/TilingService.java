@@ -1,0 +1,142 @@
+package org.nic.tiler.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+import javax.imageio.ImageIO;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.nic.event.EventJson;
+import org.nic.event.FailureReason;
+import org.nic.event.SlideArrived;
+import org.nic.event.SlideTiled;
+import org.nic.slide.SlideException;
+import org.nic.slide.SlideReader;
+import org.nic.slide.SlideReaders;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.S3Uri;
+import org.nic.storage.StorageException;
+import org.nic.storage.StorageLayout;
+import org.nic.tiler.config.TilerConfig;
+import org.nic.tiling.SlidePlan;
+import org.nic.tiling.SlidePlanner;
+import org.nic.tiling.TissueParameters;
+
+/**
+ * Tiles one slide: locate it, open it, plan its grid and tissue, store plan, thumbnail and mask under
+ * deterministic keys (the plan last, so a plan's presence means its images are there too).
+ */
+@ApplicationScoped
+public class TilingService {
+
+    private static final Logger LOG = Logger.getLogger(TilingService.class);
+
+    private final TilerConfig config;
+    private final SlideLocator locator;
+    private final ObjectStore store;
+    private final SlideReaders readers = SlideReaders.installed();
+    private final SlidePlanner planner;
+    private final String tilerName;
+
+    public TilingService(TilerConfig config, SlideLocator locator, ObjectStore store,
+                         @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
+        this.config = config;
+        this.locator = locator;
+        this.store = store;
+        this.tilerName = "nic-tiler/" + version;
+        TilerConfig.Tiling t = config.tiling();
+        this.planner = new SlidePlanner(new SlidePlanner.GridSettings(t.targetSpacing(), t.patchSize(),
+                t.defaultSpacing(), t.spacingTolerance(), tissueParameters(config.tissue())), tilerName,
+                Clock.systemUTC());
+    }
+
+    /** Name and version written into plans and events. */
+    public String tilerName() {
+        return tilerName;
+    }
+
+    public SlideTiled tile(SlideArrived event) throws TilingFailure {
+        long t0 = System.nanoTime();
+        String slideId = event.slideId();
+        if (!StorageLayout.isValidSlideId(slideId)) {
+            throw new TilingFailure(FailureReason.INVALID_EVENT, "invalid slide id " + slideId);
+        }
+        LocatedSlide located = locator.locate(event.uri());
+        SlidePlanner.Result result;
+        try (SlideReader reader = readers.open(located.path())) {
+            long pixels = reader.levelDimensions(0).pixels();
+            if (pixels > config.tiling().maxPixels()) {
+                throw new TilingFailure(FailureReason.SLIDE_TOO_LARGE, String.format(
+                        "slide is %d x %d = %d pixels, over the limit of %d", reader.levelDimensions(0).width(),
+                        reader.levelDimensions(0).height(), pixels, config.tiling().maxPixels()));
+            }
+            result = planner.plan(slideId, event.uri(), located.identity(), reader, event.mppOverride());
+        } catch (SlideException e) {
+            throw new TilingFailure(reasonOf(e), e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new TilingFailure(FailureReason.INVALID_EVENT, e.getMessage(), e);
+        }
+        SlidePlan plan = result.plan();
+        if (plan.grid().cellCount() == 0) {
+            throw new TilingFailure(FailureReason.NO_TISSUE, "slide is smaller than one " + plan.grid().patchSize()
+                    + " px cell at " + plan.grid().targetSpacing() + " um/px");
+        }
+        if (plan.tissueCellCount() == 0) {
+            throw new TilingFailure(FailureReason.NO_TISSUE, "no tissue found in " + plan.grid().cellCount()
+                    + " cells (saturation threshold " + plan.tissue().saturationThreshold() + ")");
+        }
+        try {
+            S3Uri thumbnail = store.put(StorageLayout.thumbnail(slideId), png(result.thumbnail().toBufferedImage()), "image/png");
+            S3Uri mask = store.put(StorageLayout.mask(slideId), png(result.mask().toImage()), "image/png");
+            byte[] planJson = EventJson.toBytes(plan);
+            S3Uri planUri = store.put(StorageLayout.plan(slideId), planJson, "application/json");
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            LOG.infof("slide %s tiled: %d x %d cells, %d tissue, level %d, %.4f um/px%s, in %d ms", slideId,
+                    plan.grid().rows(), plan.grid().cols(), plan.tissueCellCount(), plan.grid().level(),
+                    plan.grid().spacing(), plan.grid().spacingAssumed() ? " (assumed)" : "", millis);
+            return new SlideTiled(slideId, event.uri(), event.caseId(), planUri.toString(), sha256(planJson),
+                    thumbnail.toString(), mask.toString(), plan.grid().rows(), plan.grid().cols(),
+                    plan.tissueCellCount(), plan.grid().level(), plan.grid().spacing(), plan.grid().spacingAssumed(),
+                    plan.grid().targetSpacing(), plan.grid().patchSize(), tilerName, millis);
+        } catch (StorageException e) {
+            throw new TilingFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
+        }
+    }
+
+    private static FailureReason reasonOf(SlideException e) {
+        return switch (e.kind()) {
+            case UNSUPPORTED_FORMAT -> FailureReason.UNSUPPORTED_FORMAT;
+            case OPEN_FAILED -> FailureReason.UNOPENABLE_SLIDE;
+            case READ_FAILED -> FailureReason.UNREADABLE_PIXELS;
+            case CLOSED -> FailureReason.INTERNAL_ERROR;
+        };
+    }
+
+    static TissueParameters tissueParameters(TilerConfig.Tissue t) {
+        return new TissueParameters(t.maskSpacing(), t.minSaturation(), t.darkValue(), t.penHueMin(), t.penHueMax(),
+                t.penMinSaturation(), t.closingRadius(), t.openingRadius(), t.minComponentArea(),
+                t.minCellTissueFraction());
+    }
+
+    private static byte[] png(java.awt.image.BufferedImage image) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageIO.write(image, "png", out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("PNG encoding failed", e);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
