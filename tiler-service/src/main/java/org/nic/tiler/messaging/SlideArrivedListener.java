@@ -3,6 +3,7 @@ package org.nic.tiler.messaging;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -53,7 +54,10 @@ public class SlideArrivedListener {
                 fail(e.slideId(), null, FailureReason.INVALID_EVENT, e.getMessage());
                 return message.ack();
             }
-            LOG.errorf("dead-lettering a slide-arrived record without a usable slide id: %s", e.getMessage());
+            String where = message.getMetadata(IncomingKafkaRecordMetadata.class)
+                    .map(m -> "key " + m.getKey() + ", partition " + m.getPartition() + ", offset " + m.getOffset())
+                    .orElse("unknown position");
+            LOG.errorf("dead-lettering a slide-arrived record without a usable slide id (%s): %s", where, e.getMessage());
             count("dead-lettered", "INVALID_EVENT");
             return message.nack(e);
         }

@@ -1,0 +1,168 @@
+package org.nic.tiler.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.nic.tiler.TilerTestSupport.checkedPayload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.nic.cli.EventClient;
+import org.nic.event.EventJson;
+import org.nic.event.EventType;
+import org.nic.event.FailureReason;
+import org.nic.event.SlideFailed;
+import org.nic.event.Topics;
+import org.nic.testing.NicTestInfrastructure;
+import org.nic.testing.NicTestResource;
+import org.nic.tiler.TilerTestSupport;
+
+/**
+ * Each kind of bad input gets a slide-failed event with the right reason (or a dead letter when there
+ * is no slide id), and the service keeps consuming: a good slide submitted after each still goes through.
+ */
+@QuarkusTest
+@QuarkusTestResource(NicTestResource.class)
+class BadInputTest {
+
+    @Test
+    void missingObject() throws Exception {
+        expectFailure(s3("nothing-here.svs"), FailureReason.SLIDE_NOT_FOUND, "no object");
+    }
+
+    @Test
+    void missingFile() throws Exception {
+        expectFailure(file("no-such-slide.svs"), FailureReason.SLIDE_NOT_FOUND, "no slide file");
+    }
+
+    @Test
+    void fileOpenSlideCannotOpen() throws Exception {
+        expectFailure(file("invalid/unopenable.tiff"), FailureReason.UNOPENABLE_SLIDE, "unopenable.tiff");
+    }
+
+    @Test
+    void slideWhosePixelsCannotBeRead() throws Exception {
+        expectFailure(file("invalid/unreadable.svs"), FailureReason.UNREADABLE_PIXELS, "unreadable.svs");
+    }
+
+    @Test
+    void formatThisOpenSlideLacks() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.nic.slide.OpenSlideReader.libraryVersion().startsWith("3."),
+                "OpenSlide 4 reads DICOM");
+        expectFailure(file("boxes_0.dcm"), FailureReason.UNSUPPORTED_FORMAT, "boxes_0.dcm");
+    }
+
+    @Test
+    void blankSlideHasNoTissue() throws Exception {
+        Path blank = Files.createTempDirectory("nic-blank").resolve("blank.tiff");
+        writeBlankTiledTiff(blank, 1024, 1024);
+        String slideId = TilerTestSupport.newSlideId("blank");
+        expectFailure(slideId, TilerTestSupport.upload(blank, slideId), FailureReason.NO_TISSUE, "no tissue");
+    }
+
+    @Test
+    void uriOutsideTheAllowedRootsAndBuckets() throws Exception {
+        expectFailure("file:/etc/passwd", FailureReason.URI_NOT_ALLOWED, "not under an allowed root");
+        expectFailure(file("../../../../../etc/hostname"), FailureReason.URI_NOT_ALLOWED, "not under an allowed root");
+        expectFailure("s3://someone-elses-bucket/x.svs", FailureReason.URI_NOT_ALLOWED, "not an allowed slide bucket");
+    }
+
+    @Test
+    void invalidEventWithASlideIdIsAFailedSlide() throws Exception {
+        String slideId = TilerTestSupport.newSlideId("nouri");
+        try (EventClient events = TilerTestSupport.events()) {
+            events.publishRaw(EventType.SLIDE_ARRIVED, slideId,
+                    ("{\"slideId\":\"" + slideId + "\"}").getBytes(StandardCharsets.UTF_8));
+            JsonNode failed = checkedPayload(events.awaitKey(slideId, TilerTestSupport.TIMEOUT, Topics.SLIDE_FAILED));
+            assertThat(failed.get("reason").asText()).isEqualTo("INVALID_EVENT");
+            assertThat(failed.get("message").asText()).contains("uri");
+        }
+        goodSlideStillGoesThrough();
+    }
+
+    @Test
+    void malformedJsonAndUnusableIdsGoToTheDeadLetterTopic() throws Exception {
+        String key = TilerTestSupport.newSlideId("garbage");
+        String badIdKey = TilerTestSupport.newSlideId("badid");
+        try (EventClient events = TilerTestSupport.events()) {
+            events.publishRaw(EventType.SLIDE_ARRIVED, key, "{this is not json".getBytes(StandardCharsets.UTF_8));
+            events.publishRaw(EventType.SLIDE_ARRIVED, badIdKey,
+                    "{\"slideId\":\"../../etc\",\"uri\":\"file:/x\"}".getBytes(StandardCharsets.UTF_8));
+            ConsumerRecord<String, byte[]> dead = events.await(Topics.deadLetters(Topics.SLIDE_ARRIVED),
+                    r -> key.equals(r.key()), TilerTestSupport.TIMEOUT);
+            assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{this is not json");
+            assertThat(EventClient.header(dead, "dead-letter-reason")).contains("malformed JSON");
+            ConsumerRecord<String, byte[]> deadId = events.await(Topics.deadLetters(Topics.SLIDE_ARRIVED),
+                    r -> badIdKey.equals(r.key()), TilerTestSupport.TIMEOUT);
+            assertThat(EventClient.header(deadId, "dead-letter-reason")).contains("slideId");
+        }
+        goodSlideStillGoesThrough();
+    }
+
+    private static String s3(String key) {
+        return "s3://" + NicTestInfrastructure.SLIDE_BUCKET + "/" + key;
+    }
+
+    private static String file(String name) {
+        return "file:" + TilerTestSupport.slideFile(name).toAbsolutePath();
+    }
+
+    private static void expectFailure(String uri, FailureReason reason, String messagePart) throws Exception {
+        expectFailure(TilerTestSupport.newSlideId("bad"), uri, reason, messagePart);
+    }
+
+    private static void expectFailure(String slideId, String uri, FailureReason reason, String messagePart)
+            throws Exception {
+        try (EventClient events = TilerTestSupport.events()) {
+            ConsumerRecord<String, byte[]> record = TilerTestSupport.submit(events, slideId, uri);
+            assertThat(record.topic()).as(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo(Topics.SLIDE_FAILED);
+            checkedPayload(record);
+            SlideFailed failed = EventJson.mapper().readValue(record.value(), SlideFailed.class);
+            assertThat(failed.slideId()).isEqualTo(slideId);
+            assertThat(failed.stage()).isEqualTo("tiling");
+            assertThat(failed.reason()).isEqualTo(reason);
+            assertThat(failed.retriable()).isEqualTo(reason.retriable());
+            assertThat(failed.message()).contains(messagePart);
+            assertThat(failed.uri()).isEqualTo(uri);
+        }
+        goodSlideStillGoesThrough();
+    }
+
+    static void goodSlideStillGoesThrough() throws IOException {
+        String slideId = TilerTestSupport.newSlideId("good");
+        try (EventClient events = TilerTestSupport.events()) {
+            ConsumerRecord<String, byte[]> record = TilerTestSupport.submit(events, slideId,
+                    file("CMU-1-Small-Region.svs"));
+            assertThat(record.topic()).isEqualTo(Topics.SLIDE_TILED);
+            assertThat(checkedPayload(record).get("tissueCells").asInt()).isPositive();
+        }
+    }
+
+    /**
+     * A blank (glass-only) slide as a tiled pyramidal TIFF, which OpenSlide reads as generic-tiff. Written
+     * by libvips (libvips-tools): Java's own TIFF writer produces files OpenSlide 3.4.1 does not detect.
+     */
+    static void writeBlankTiledTiff(Path file, int width, int height) throws IOException, InterruptedException {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int[] row = new int[width];
+        Arrays.fill(row, 0xF3F3F1);
+        for (int y = 0; y < height; y++) {
+            image.setRGB(0, y, width, 1, row, 0, width);
+        }
+        Path png = file.resolveSibling("blank.png");
+        ImageIO.write(image, "png", png.toFile());
+        Process vips = new ProcessBuilder("vips", "tiffsave", png.toString(), file.toString(), "--tile", "--pyramid",
+                "--compression", "deflate", "--tile-width", "256", "--tile-height", "256")
+                .redirectErrorStream(true).start();
+        String output = new String(vips.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(vips.waitFor()).as("vips tiffsave: %s", output).isZero();
+    }
+}
