@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -59,51 +60,66 @@ public final class EventClient implements AutoCloseable {
         }
     }
 
+    /** The current end of every partition of the topics: pass it to {@link #await} to see only newer records. */
+    public Map<TopicPartition, Long> endOffsets(String... topics) {
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            return consumer.endOffsets(partitions(consumer, topics, Duration.ofSeconds(30)));
+        }
+    }
+
     /**
-     * Waits for the first record on {@code topic} (read from the beginning) that matches.
+     * Waits for the first record on any of the topics that matches, reading from {@code from} (a result of
+     * {@link #endOffsets}) or from the beginning when it is null.
      *
      * @throws AssertionError when none comes in time
      */
-    public ConsumerRecord<String, byte[]> await(String topic, Predicate<ConsumerRecord<String, byte[]>> match,
-                                                Duration timeout) {
+    public ConsumerRecord<String, byte[]> await(Map<TopicPartition, Long> from,
+                                                Predicate<ConsumerRecord<String, byte[]>> match, Duration timeout,
+                                                String... topics) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            List<TopicPartition> partitions = new ArrayList<>();
-            while (partitions.isEmpty() && System.nanoTime() < deadline) {
-                List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-                if (infos != null) {
-                    infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
-                }
-                if (partitions.isEmpty()) {
-                    sleep(200);
+            List<TopicPartition> partitions = partitions(consumer, topics, timeout);
+            consumer.assign(partitions);
+            for (TopicPartition tp : partitions) {
+                Long offset = from == null ? null : from.get(tp);
+                if (offset == null) {
+                    consumer.seekToBeginning(List.of(tp));
+                } else {
+                    consumer.seek(tp, offset);
                 }
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
             while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (match.test(record)) {
                         return record;
                     }
                 }
             }
         }
-        throw new AssertionError("no matching record on " + topic + " within " + timeout);
+        throw new AssertionError("no matching record on " + String.join(", ", topics) + " within " + timeout);
     }
 
-    /** Waits for the record keyed by {@code key} on any of {@code topics}; returns the first found. */
+    /** Waits for the first record keyed {@code key} on any of the topics, reading from the beginning. */
     public ConsumerRecord<String, byte[]> awaitKey(String key, Duration timeout, String... topics) {
+        return await(null, r -> key.equals(r.key()), timeout, topics);
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String[] topics, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (String topic : topics) {
-                try {
-                    return await(topic, r -> key.equals(r.key()), Duration.ofSeconds(2));
-                } catch (AssertionError e) {
-                    // try the next topic
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            List<PartitionInfo> infos = List.of();
+            // A topic that does not exist yet is created by this metadata request (auto-creation), or later.
+            while (infos.isEmpty() && System.nanoTime() < deadline) {
+                infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+                if (infos == null || infos.isEmpty()) {
+                    infos = List.of();
+                    sleep(200);
                 }
             }
+            infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
         }
-        throw new AssertionError("no record keyed " + key + " on " + String.join(", ", topics) + " within " + timeout);
+        return partitions;
     }
 
     public static String header(ConsumerRecord<?, ?> record, String name) {

@@ -81,12 +81,15 @@ public final class NicCli {
             }
             System.err.println("uploaded " + slide + " to " + uri);
             try (EventClient events = new EventClient(bootstrap())) {
+                // Answers from earlier submissions of the same slide are not this one's.
+                var from = events.endOffsets(Topics.SLIDE_TILED, Topics.SLIDE_FAILED);
                 events.publish(EventType.SLIDE_ARRIVED, id, new SlideArrived(id, uri.toString(), "nic-cli", null, mpp));
                 System.err.println("published slide-arrived for " + id);
                 if ("none".equals(waitFor)) {
                     return 0;
                 }
-                return Await.print(events, id, timeout);
+                return Await.print(events.await(from, r -> id.equals(r.key()), timeout, Topics.SLIDE_TILED,
+                        Topics.SLIDE_FAILED));
             }
         }
     }
@@ -103,13 +106,12 @@ public final class NicCli {
         @Override
         public Integer call() {
             try (EventClient events = new EventClient(bootstrap())) {
-                return print(events, slideId, timeout);
+                return print(events.awaitKey(slideId, timeout, Topics.SLIDE_TILED, Topics.SLIDE_FAILED));
             }
         }
 
         /** Prints the record with its topic and CloudEvents type; 0 when the slide was tiled, 1 when it failed. */
-        static int print(EventClient events, String slideId, Duration timeout) {
-            ConsumerRecord<String, byte[]> record = events.awaitKey(slideId, timeout, Topics.SLIDE_TILED, Topics.SLIDE_FAILED);
+        static int print(ConsumerRecord<String, byte[]> record) {
             System.out.println("# " + record.topic() + " key=" + record.key() + " ce_type="
                     + EventClient.header(record, "ce_type") + " ce_id=" + EventClient.header(record, "ce_id"));
             System.out.println(new String(record.value(), StandardCharsets.UTF_8));

@@ -56,8 +56,9 @@ public final class TilerTestSupport {
 
     /** Publishes slide-arrived and returns the tiler's answer (slide-tiled or slide-failed) for the slide. */
     public static ConsumerRecord<String, byte[]> submit(EventClient events, String slideId, String uri) {
+        var from = events.endOffsets(Topics.SLIDE_TILED, Topics.SLIDE_FAILED);
         events.publish(EventType.SLIDE_ARRIVED, slideId, new SlideArrived(slideId, uri, "test-scanner", "case-1", null));
-        return events.awaitKey(slideId, TIMEOUT, Topics.SLIDE_TILED, Topics.SLIDE_FAILED);
+        return events.await(from, r -> slideId.equals(r.key()), TIMEOUT, Topics.SLIDE_TILED, Topics.SLIDE_FAILED);
     }
 
     /** Parses a record's JSON and checks it against its event's schema and CloudEvents headers. */

@@ -96,12 +96,12 @@ class BadInputTest {
             events.publishRaw(EventType.SLIDE_ARRIVED, key, "{this is not json".getBytes(StandardCharsets.UTF_8));
             events.publishRaw(EventType.SLIDE_ARRIVED, badIdKey,
                     "{\"slideId\":\"../../etc\",\"uri\":\"file:/x\"}".getBytes(StandardCharsets.UTF_8));
-            ConsumerRecord<String, byte[]> dead = events.await(Topics.deadLetters(Topics.SLIDE_ARRIVED),
-                    r -> key.equals(r.key()), TilerTestSupport.TIMEOUT);
+            ConsumerRecord<String, byte[]> dead = events.awaitKey(key, TilerTestSupport.TIMEOUT,
+                    Topics.deadLetters(Topics.SLIDE_ARRIVED));
             assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{this is not json");
             assertThat(EventClient.header(dead, "dead-letter-reason")).contains("malformed JSON");
-            ConsumerRecord<String, byte[]> deadId = events.await(Topics.deadLetters(Topics.SLIDE_ARRIVED),
-                    r -> badIdKey.equals(r.key()), TilerTestSupport.TIMEOUT);
+            ConsumerRecord<String, byte[]> deadId = events.awaitKey(badIdKey, TilerTestSupport.TIMEOUT,
+                    Topics.deadLetters(Topics.SLIDE_ARRIVED));
             assertThat(EventClient.header(deadId, "dead-letter-reason")).contains("slideId");
         }
         goodSlideStillGoesThrough();

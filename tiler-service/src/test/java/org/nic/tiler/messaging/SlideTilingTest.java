@@ -141,12 +141,12 @@ class SlideTilingTest {
             events.publish(org.nic.event.EventType.SLIDE_ARRIVED, slideId,
                     new org.nic.event.SlideArrived(slideId, uri, null, null, null));
             List<JsonNode> tiled = new java.util.ArrayList<>();
-            events.await(Topics.SLIDE_TILED, r -> {
+            events.await(null, r -> {
                 if (slideId.equals(r.key())) {
                     tiled.add(parse(r.value()));
                 }
                 return tiled.size() == 2;
-            }, TilerTestSupport.TIMEOUT);
+            }, TilerTestSupport.TIMEOUT, Topics.SLIDE_TILED);
             assertThat(tiled.get(1).get("planUri")).isEqualTo(first.get("planUri"));
             assertThat(tiled.get(1).get("tissueCells")).isEqualTo(first.get("tissueCells"));
             assertThat(first.get("slideUri").asText()).isEqualTo(uri);

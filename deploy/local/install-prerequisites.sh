@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the system packages NIC needs (Debian/Ubuntu): OpenSlide, libvips (synthetic slides for
+# tests and benchmarks) and NumPy for Debian's /usr/bin/python3 (data scientists' snippets).
+# Java 17+ and Maven must already be there. Installs only what is missing.
+set -euo pipefail
+
+need=()
+ldconfig -p 2>/dev/null | grep -qE 'libopenslide\.so\.(0|1)' || need+=(libopenslide0)
+command -v vips >/dev/null 2>&1 || need+=(libvips-tools)
+/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing packages: ${need[*]}; run: sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+  echo "[nic] installing ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])' || { echo "Java 17 or newer is required" >&2; exit 1; }
+command -v mvn >/dev/null 2>&1 || { echo "Maven is required" >&2; exit 1; }

@@ -1,0 +1,39 @@
+package org.nic.tiling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.nic.slide.RecordingSlideReader;
+import org.nic.slide.SlideIdentity;
+import org.nic.slide.SlideReaders;
+import org.nic.slide.SyntheticSlides;
+
+/** On a slide with a pyramid, planning reads a low-resolution level only. */
+class PyramidPlanningTest {
+
+    @Test
+    void planningNeverReadsTheFullResolutionLevel() throws Exception {
+        Path slide = SyntheticSlides.pyramid(Files.createTempDirectory("nic-pyramid").resolve("he-4k.tif"), 4);
+        SlidePlanner planner = new SlidePlanner(new SlidePlanner.GridSettings(0.5, 128, 0.25, 0.01,
+                TissueParameters.defaults()), "test", Clock.systemUTC());
+        try (RecordingSlideReader reader = new RecordingSlideReader(SlideReaders.installed().open(slide))) {
+            assertThat(reader.vendor()).isEqualTo("generic-tiff");
+            assertThat(reader.levelCount()).isGreaterThan(3);
+            SlidePlan plan = planner.plan("he-4k", "file:" + slide, SlideIdentity.of(slide, null, null), reader, null)
+                    .plan();
+            assertThat(plan.grid().spacingAssumed()).isTrue(); // generic TIFF states no spacing on OpenSlide 3.4
+            assertThat(plan.grid().cols()).isEqualTo(4000 / 256);
+            assertThat(reader.pixelsRead(0)).as("level-0 pixels read").isZero();
+            long total = 0;
+            for (int level = 0; level < reader.levelCount(); level++) {
+                total += reader.pixelsRead(level);
+            }
+            assertThat(total).isPositive().isLessThan(4000L * 4000 / 64);
+            // Real H&E texture edge to edge: nearly every cell is tissue.
+            assertThat(plan.tissueCellCount()).isGreaterThan((int) (0.8 * plan.grid().cellCount()));
+        }
+    }
+}
