@@ -50,7 +50,7 @@ public class SlideLocator {
             throw new TilingFailure(FailureReason.INVALID_EVENT, "bad file URI " + uri + ": " + e.getMessage());
         }
         // Compare real paths so that neither '..' nor a symbolic link escapes the allowed roots.
-        Path real = Files.exists(path) ? real(path) : path.toAbsolutePath().normalize();
+        Path real = real(path);
         if (roots.stream().noneMatch(real::startsWith)) {
             throw new TilingFailure(FailureReason.URI_NOT_ALLOWED, uri + " is not under an allowed root "
                     + (roots.isEmpty() ? "(no file: roots are configured)" : roots.toString()));
@@ -103,11 +103,20 @@ public class SlideLocator {
         return store.list(s3.bucket(), prefix);
     }
 
+    /** The real path; for a missing file, the real path of its nearest existing folder plus the rest. */
     private static Path real(Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        Path existing = absolute;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return absolute;
+        }
         try {
-            return path.toRealPath();
+            return existing.toRealPath().resolve(existing.relativize(absolute));
         } catch (IOException e) {
-            return path.toAbsolutePath().normalize();
+            return absolute;
         }
     }
 }
