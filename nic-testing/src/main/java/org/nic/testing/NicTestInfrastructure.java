@@ -20,14 +20,37 @@ public final class NicTestInfrastructure {
     private NicTestInfrastructure() {
     }
 
-    public static String kafkaBootstrapServers() {
+    /*
+     * Quarkus loads test classes again for each test profile, so static fields alone would start a second
+     * broker; the address of the one already started is kept in a JVM-wide system property instead.
+     */
+    private static final String STARTED_KAFKA = "nic.test.started.kafka";
+    private static final String STARTED_S3 = "nic.test.started.s3";
+
+    public static synchronized String kafkaBootstrapServers() {
         String external = setting("NIC_TEST_KAFKA_BOOTSTRAP");
-        return external != null ? external : LocalKafka.bootstrapServers();
+        if (external != null) {
+            return external;
+        }
+        synchronized (System.class) {
+            if (System.getProperty(STARTED_KAFKA) == null) {
+                System.setProperty(STARTED_KAFKA, LocalKafka.bootstrapServers());
+            }
+            return System.getProperty(STARTED_KAFKA);
+        }
     }
 
-    public static String s3Endpoint() {
+    public static synchronized String s3Endpoint() {
         String external = setting("NIC_TEST_S3_ENDPOINT");
-        return external != null ? external : LocalS3.endpoint();
+        if (external != null) {
+            return external;
+        }
+        synchronized (System.class) {
+            if (System.getProperty(STARTED_S3) == null) {
+                System.setProperty(STARTED_S3, LocalS3.endpoint());
+            }
+            return System.getProperty(STARTED_S3);
+        }
     }
 
     public static String s3AccessKey() {
