@@ -43,4 +43,4 @@ start_service() { # name jar port
 start_service tiler "$repo/tiler-service/target/quarkus-app/quarkus-run.jar" 8081
 
 log "submitting $slide as a scanner would"
-java -jar "$repo"/nic-cli/target/nic-cli-*.jar submit "$slide" --wait-for tiled
+java -jar "$repo/nic-cli/target/nic-cli.jar" submit "$slide" --wait-for tiled

@@ -27,6 +27,22 @@ public final class TestData {
         return data().resolve("models/nic-paper/encoder_" + name + ".h5");
     }
 
+    /** Runs an ONNX encoder on one patch in ONNX Runtime and returns its code. */
+    public static float[] runOnnx(byte[] model, float[] patch, int codeSize) throws Exception {
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession session = env.createSession(model, new ai.onnxruntime.OrtSession.SessionOptions());
+             ai.onnxruntime.OnnxTensor input = ai.onnxruntime.OnnxTensor.createTensor(env,
+                     java.nio.FloatBuffer.wrap(patch), new long[] {1, 3, 128, 128});
+             ai.onnxruntime.OrtSession.Result result = session.run(java.util.Map.of(
+                     org.nic.training.model.OnnxEncoderExporter.INPUT, input))) {
+            float[][] out = (float[][]) result.get(0).getValue();
+            if (out[0].length != codeSize) {
+                throw new AssertionError("code size " + out[0].length + ", expected " + codeSize);
+            }
+            return out[0];
+        }
+    }
+
     /** A real patch, resized to 128 px, as NCHW floats in [-1, 1]. */
     public static float[] patch(String relative) throws IOException {
         BufferedImage src = ImageIO.read(data().resolve(relative).toFile());

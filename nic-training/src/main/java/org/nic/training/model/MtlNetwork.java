@@ -52,7 +52,7 @@ public final class MtlNetwork extends AbstractBlock {
         for (int i = 0; i < a.depth(); i++) {
             block.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optStride(new Shape(2, 2)).setFilters(a.filters()).build())
                     .add(Activation.leakyReluBlock(a.leak()))
-                    .add(BatchNorm.builder().optEpsilon(a.batchNormEpsilon()).optMomentum(0.99f).build());
+                    .add(BatchNorm.builder().optEpsilon(a.batchNormEpsilon()).optMomentum(0.9f).build());
         }
         block.add(Blocks.batchFlattenBlock());
         block.add(Linear.builder().setUnits(a.codeSize()).build());

@@ -2,14 +2,10 @@ package org.nic.training.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +41,7 @@ class KerasEncoderImporterTest {
         EncoderWeights w = KerasEncoderImporter.read(TestData.paperModel("mean-rgb"));
         assertThat(w.kind()).isEqualTo(EncoderWeights.MEAN_RGB);
         float[] patch = TestData.patch(PATCHES[0]);
-        float[] code = runOnnx(OnnxEncoderExporter.toOnnx(w, "mean-rgb"), patch, 3);
+        float[] code = TestData.runOnnx(OnnxEncoderExporter.toOnnx(w, "mean-rgb"), patch, 3);
         for (int c = 0; c < 3; c++) {
             double sum = 0;
             for (int i = 0; i < 128 * 128; i++) {
@@ -65,23 +61,12 @@ class KerasEncoderImporterTest {
         Map<String, Object> raw = rawKerasArrays(h5);
         for (String p : PATCHES) {
             float[] patch = TestData.patch(p);
-            float[] ort = runOnnx(onnx, patch, 128);
+            float[] ort = TestData.runOnnx(onnx, patch, 128);
             float[] hand = kerasForward(raw, patch);
             for (int i = 0; i < 128; i++) {
                 assertThat(ort[i]).as("%s code[%d] on %s", name, i, p)
                         .isCloseTo(hand[i], org.assertj.core.api.Assertions.within(1e-4f * Math.max(1, Math.abs(hand[i]))));
             }
-        }
-    }
-
-    static float[] runOnnx(byte[] model, float[] patch, int codeSize) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions());
-             OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(patch), new long[] {1, 3, 128, 128});
-             OrtSession.Result result = session.run(Map.of(OnnxEncoderExporter.INPUT, input))) {
-            float[][] out = (float[][]) result.get(0).getValue();
-            assertThat(out[0]).hasSize(codeSize);
-            return out[0];
         }
     }
 

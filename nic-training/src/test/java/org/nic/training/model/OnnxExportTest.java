@@ -53,7 +53,7 @@ class OnnxExportTest {
             float[] patch = TestData.patch(p);
             NDArray x = manager.create(patch, new Shape(1, 3, 128, 128));
             float[] djl = net.encode(ps, x).toFloatArray();
-            float[] ort = KerasEncoderImporterTest.runOnnx(onnx, patch, 128);
+            float[] ort = TestData.runOnnx(onnx, patch, 128);
             for (int i = 0; i < djl.length; i++) {
                 assertThat(ort[i]).as("code[%d] of %s", i, p).isCloseTo(djl[i], within(1e-4f * Math.max(1, Math.abs(djl[i]))));
             }
