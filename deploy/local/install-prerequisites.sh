@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages NIC needs (Debian/Ubuntu): OpenSlide, libvips (synthetic slides for
-# tests and benchmarks) and NumPy for Debian's /usr/bin/python3 (data scientists' snippets).
+# tests and benchmarks) and NumPy + zarr for Debian's /usr/bin/python3 (reading grids as data scientists do).
 # Java 17+ and Maven must already be there. Installs only what is missing.
 set -euo pipefail
 
@@ -8,6 +8,7 @@ need=()
 ldconfig -p 2>/dev/null | grep -qE 'libopenslide\.so\.(0|1)' || need+=(libopenslide0)
 command -v vips >/dev/null 2>&1 || need+=(libvips-tools)
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
+/usr/bin/python3 -c 'import zarr' >/dev/null 2>&1 || need+=(python3-zarr)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 
 if [ ${#need[@]} -gt 0 ]; then

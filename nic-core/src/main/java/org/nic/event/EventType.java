@@ -9,7 +9,11 @@ import java.util.Optional;
 public enum EventType {
     SLIDE_ARRIVED(Topics.SLIDE_ARRIVED, "org.nic.slide.arrived.v1", "slide-arrived.v1.schema.json", SlideArrived.class),
     SLIDE_TILED(Topics.SLIDE_TILED, "org.nic.slide.tiled.v1", "slide-tiled.v1.schema.json", SlideTiled.class),
-    SLIDE_FAILED(Topics.SLIDE_FAILED, "org.nic.slide.failed.v1", "slide-failed.v1.schema.json", SlideFailed.class);
+    SLIDE_FAILED(Topics.SLIDE_FAILED, "org.nic.slide.failed.v1", "slide-failed.v1.schema.json", SlideFailed.class),
+    SLIDE_ENCODED(Topics.SLIDE_ENCODED, "org.nic.slide.encoded.v1", "slide-encoded.v1.schema.json", SlideEncoded.class),
+    SLIDE_PROGRESS(Topics.SLIDE_PROGRESS, "org.nic.slide.progress.v1", "slide-progress.v1.schema.json", SlideProgress.class),
+    ENCODE_REQUESTED(Topics.ENCODE_REQUESTED, "org.nic.slide.encode-requested.v1", "encode-requested.v1.schema.json",
+            EncodeRequested.class);
 
     private final String topic;
     private final String cloudEventType;

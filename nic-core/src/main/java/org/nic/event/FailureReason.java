@@ -18,6 +18,12 @@ public enum FailureReason {
     SLIDE_TOO_LARGE(false),
     /** No tissue was found. */
     NO_TISSUE(false),
+    /** The plan a stage needs is missing. */
+    PLAN_NOT_FOUND(false),
+    /** The slide's bytes differ from those its plan was made from. */
+    SLIDE_CHANGED(false),
+    /** The model cannot be loaded: missing, hash mismatch, or ONNX Runtime refuses it. */
+    MODEL_UNAVAILABLE(false),
     /** Object storage failed; the same event may succeed later. */
     STORAGE_UNAVAILABLE(true),
     /** Anything else: a bug or an unexpected condition. */

@@ -5,6 +5,9 @@ public final class Topics {
     public static final String SLIDE_ARRIVED = "nic.slide.arrived.v1";
     public static final String SLIDE_TILED = "nic.slide.tiled.v1";
     public static final String SLIDE_FAILED = "nic.slide.failed.v1";
+    public static final String SLIDE_ENCODED = "nic.slide.encoded.v1";
+    public static final String SLIDE_PROGRESS = "nic.slide.progress.v1";
+    public static final String ENCODE_REQUESTED = "nic.slide.encode-requested.v1";
     public static final String DLQ_SUFFIX = ".dlq";
 
     private Topics() {

@@ -165,6 +165,28 @@ public final class ObjectStore implements AutoCloseable {
         });
     }
 
+    /** Deletes an object; a missing one is not an error. */
+    public void delete(S3Uri uri) {
+        call("delete " + uri, () -> {
+            client.removeObject(io.minio.RemoveObjectArgs.builder().bucket(uri.bucket()).object(uri.key()).build());
+            return null;
+        });
+    }
+
+    /** Deletes every object under a prefix of NIC's bucket; returns how many. */
+    public int deletePrefix(String prefix) {
+        List<ObjectInfo> items = list(bucket, prefix);
+        for (ObjectInfo item : items) {
+            delete(new S3Uri(bucket, item.key()));
+        }
+        return items.size();
+    }
+
+    /** Whether an object exists. */
+    public boolean exists(S3Uri uri) {
+        return stat(uri).isPresent();
+    }
+
     /** Downloads an object to a file, atomically: the file appears whole or not at all. */
     public void download(S3Uri uri, Path target) {
         call("download " + uri, () -> {

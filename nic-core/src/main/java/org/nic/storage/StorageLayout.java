@@ -19,7 +19,7 @@ public final class StorageLayout {
     }
 
     public static String tilingPrefix(String slideId) {
-        return "tiling/" + requireSlideId(slideId) + "/";
+        return "tiling/" + requireId(slideId) + "/";
     }
 
     public static String plan(String slideId) {
@@ -34,9 +34,19 @@ public final class StorageLayout {
         return tilingPrefix(slideId) + "mask.png";
     }
 
-    private static String requireSlideId(String slideId) {
+    /** Prefix of the compressed grid of a slide by an encoder: a Zarr v2 group. */
+    public static String grid(String slideId, String encoderId) {
+        return "grids/" + requireId(slideId) + "/" + requireId(encoderId) + "/";
+    }
+
+    /** Prefix of an encoder in the model registry ({@code model.onnx}, {@code card.json}). */
+    public static String encoder(String encoderId) {
+        return "models/encoders/" + requireId(encoderId) + "/";
+    }
+
+    private static String requireId(String slideId) {
         if (!isValidSlideId(slideId)) {
-            throw new IllegalArgumentException("invalid slide id: " + slideId);
+            throw new IllegalArgumentException("invalid id (letters, digits, . _ -): " + slideId);
         }
         return slideId;
     }

@@ -41,7 +41,7 @@ public final class TrainingCli {
 
     /** The command line as typed, for model cards. */
     static String commandLine(String name, String[] args) {
-        return "java -jar nic-training/target/nic-training.jar " + name + " " + String.join(" ", args);
+        return "java -jar nic-training/target/nic-training.jar " + String.join(" ", args);
     }
 
     @Command(name = "mine-tissue", description = "Mine the tissue-vs-background task from real slides and images.")
@@ -82,7 +82,7 @@ public final class TrainingCli {
                 Path dir = registry.resolve(id);
                 ModelCard card = EncoderPackage.write(dir, id, weights, List.of(), "released by the NIC authors (Tellez et al.); "
                                 + "imported from " + h5.getFileName(), null, Map.of(),
-                        commandLine("import-paper", new String[] {"--models", models.toString(), "--registry", registry.toString()}),
+                        commandLine("import-paper", new String[] {"import-paper", "--models", models.toString(), "--registry", registry.toString()}),
                         "MIT", "David Tellez et al., davidtellez/neural-image-compression (models/encoders_patches_pathology, "
                                 + "commit 2f2e9ca); see LICENSE beside this card");
                 Path licence = models.resolve("LICENSE");

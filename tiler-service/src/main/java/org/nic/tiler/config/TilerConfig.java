@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** Every setting of the tiler. Keys are {@code nic.*}; environment variables {@code NIC_*}. */
+/**
+ * Every setting of the tiler. Keys are {@code nic.*}; environment variables {@code NIC_*}. Object storage is
+ * {@link org.nic.service.storage.StorageConfig}, shared by all services.
+ */
 @ConfigMapping(prefix = "nic")
 public interface TilerConfig {
-
-    /** Object storage where plans, thumbnails and masks are written. */
-    Storage storage();
 
     /** Where slides may be read from. */
     Sources sources();
@@ -21,28 +21,6 @@ public interface TilerConfig {
 
     /** Tissue detection; see docs/tiling.md. */
     Tissue tissue();
-
-    interface Storage {
-        /** S3 endpoint, e.g. {@code http://127.0.0.1:9000}. */
-        @WithDefault("http://127.0.0.1:9000")
-        String endpoint();
-
-        /** Access key. */
-        @WithDefault("nic")
-        String accessKey();
-
-        /** Secret key. */
-        @WithDefault("nic-secret")
-        String secretKey();
-
-        /** Region the client signs for. */
-        @WithDefault("us-east-1")
-        String region();
-
-        /** NIC's bucket, created at start when missing. */
-        @WithDefault("nic")
-        String bucket();
-    }
 
     interface Sources {
         /** Folders under which {@code file:} slide URIs are allowed; none means no file: URIs. */

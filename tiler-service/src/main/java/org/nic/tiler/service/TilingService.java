@@ -15,6 +15,9 @@ import org.nic.event.FailureReason;
 import org.nic.event.SlideArrived;
 import org.nic.event.SlideTiled;
 import org.nic.slide.SlideException;
+import org.nic.source.LocatedSlide;
+import org.nic.source.SlideSourceException;
+import org.nic.source.SlideSources;
 import org.nic.slide.SlideReader;
 import org.nic.slide.SlideReaders;
 import org.nic.storage.ObjectStore;
@@ -36,16 +39,18 @@ public class TilingService {
     private static final Logger LOG = Logger.getLogger(TilingService.class);
 
     private final TilerConfig config;
-    private final SlideLocator locator;
+    private final SlideSources sources;
     private final ObjectStore store;
     private final SlideReaders readers = SlideReaders.installed();
     private final SlidePlanner planner;
     private final String tilerName;
 
-    public TilingService(TilerConfig config, SlideLocator locator, ObjectStore store,
+    public TilingService(TilerConfig config, ObjectStore store,
                          @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
         this.config = config;
-        this.locator = locator;
+        TilerConfig.Sources s = config.sources();
+        this.sources = new SlideSources(new SlideSources.Settings(s.allowedRoots().orElse(java.util.List.of()),
+                s.allowedBuckets(), s.cacheDir(), s.cacheMaxBytes()), store);
         this.store = store;
         this.tilerName = "nic-tiler/" + version;
         TilerConfig.Tiling t = config.tiling();
@@ -65,7 +70,12 @@ public class TilingService {
         if (!StorageLayout.isValidSlideId(slideId)) {
             throw new TilingFailure(FailureReason.INVALID_EVENT, "invalid slide id " + slideId);
         }
-        LocatedSlide located = locator.locate(event.uri());
+        LocatedSlide located;
+        try {
+            located = sources.locate(event.uri());
+        } catch (SlideSourceException e) {
+            throw new TilingFailure(e.reason(), e.getMessage(), e);
+        }
         SlidePlanner.Result result;
         try (SlideReader reader = readers.open(located.path())) {
             long pixels = reader.levelDimensions(0).pixels();

@@ -1,4 +1,4 @@
-package org.nic.tiler.service;
+package org.nic.source;
 
 import java.nio.file.Path;
 import org.nic.slide.SlideIdentity;

@@ -1,4 +1,4 @@
-package org.nic.tiler.health;
+package org.nic.service.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;

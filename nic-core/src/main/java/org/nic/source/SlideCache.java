@@ -1,4 +1,4 @@
-package org.nic.tiler.service;
+package org.nic.source;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

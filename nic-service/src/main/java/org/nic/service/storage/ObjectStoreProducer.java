@@ -1,4 +1,4 @@
-package org.nic.tiler.service;
+package org.nic.service.storage;
 
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,7 +9,6 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.StorageException;
-import org.nic.tiler.config.TilerConfig;
 
 /** The service's one object-store client, closed at shutdown; NIC's bucket is created at start. */
 @ApplicationScoped
@@ -19,8 +18,7 @@ public class ObjectStoreProducer {
 
     @Produces
     @Singleton
-    ObjectStore objectStore(TilerConfig config) {
-        TilerConfig.Storage s = config.storage();
+    ObjectStore objectStore(StorageConfig s) {
         return new ObjectStore(new ObjectStore.Settings(s.endpoint(), s.accessKey(), s.secretKey(), s.region(), s.bucket()));
     }
 

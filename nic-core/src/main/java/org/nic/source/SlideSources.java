@@ -1,6 +1,5 @@
-package org.nic.tiler.service;
+package org.nic.source;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -11,85 +10,97 @@ import org.nic.slide.SlideIdentity;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.S3Uri;
 import org.nic.storage.StorageException;
-import org.nic.tiler.config.TilerConfig;
 
 /**
  * Turns a slide URI into a local file: {@code file:} paths under the allowed roots as they are, and
- * {@code s3://} objects in the allowed buckets through the {@link SlideCache}.
+ * {@code s3://} objects in the allowed buckets through a bounded local {@link SlideCache}.
  */
-@ApplicationScoped
-public class SlideLocator {
+public final class SlideSources {
 
-    private final TilerConfig.Sources sources;
+    /**
+     * Where slides may come from.
+     *
+     * @param allowedRoots folders {@code file:} URIs may point into (none: no file: URIs)
+     * @param allowedBuckets buckets {@code s3://} URIs may point into
+     * @param cacheDir local folder for slides fetched from object storage
+     * @param cacheMaxBytes bytes the cache may hold
+     */
+    public record Settings(List<Path> allowedRoots, List<String> allowedBuckets, Path cacheDir, long cacheMaxBytes) { }
+
+    private final Settings sources;
     private final ObjectStore store;
     private final SlideCache cache;
     private final List<Path> roots;
 
-    public SlideLocator(TilerConfig config, ObjectStore store) {
-        this.sources = config.sources();
+    public SlideSources(Settings settings, ObjectStore store) {
+        this.sources = settings;
         this.store = store;
-        this.cache = new SlideCache(sources.cacheDir(), sources.cacheMaxBytes());
-        this.roots = sources.allowedRoots().orElse(List.of()).stream().map(SlideLocator::real).toList();
+        this.cache = new SlideCache(settings.cacheDir(), settings.cacheMaxBytes());
+        this.roots = settings.allowedRoots().stream().map(SlideSources::real).toList();
     }
 
-    public LocatedSlide locate(String uri) throws TilingFailure {
+    /**
+     * @throws SlideSourceException with the reason a pipeline reports (not allowed, not found, too large,
+     *     storage unavailable, invalid URI)
+     */
+    public LocatedSlide locate(String uri) throws SlideSourceException {
         if (S3Uri.isS3(uri)) {
             return fromStore(uri);
         }
         if (uri != null && uri.startsWith("file:")) {
             return fromFile(uri);
         }
-        throw new TilingFailure(FailureReason.INVALID_EVENT, "unsupported URI scheme: " + uri);
+        throw new SlideSourceException(FailureReason.INVALID_EVENT, "unsupported URI scheme: " + uri);
     }
 
-    private LocatedSlide fromFile(String uri) throws TilingFailure {
+    private LocatedSlide fromFile(String uri) throws SlideSourceException {
         Path path;
         try {
             path = Path.of(URI.create(uri)).normalize();
         } catch (IllegalArgumentException e) {
-            throw new TilingFailure(FailureReason.INVALID_EVENT, "bad file URI " + uri + ": " + e.getMessage());
+            throw new SlideSourceException(FailureReason.INVALID_EVENT, "bad file URI " + uri + ": " + e.getMessage());
         }
         // Compare real paths so that neither '..' nor a symbolic link escapes the allowed roots.
         Path real = real(path);
         if (roots.stream().noneMatch(real::startsWith)) {
-            throw new TilingFailure(FailureReason.URI_NOT_ALLOWED, uri + " is not under an allowed root "
+            throw new SlideSourceException(FailureReason.URI_NOT_ALLOWED, uri + " is not under an allowed root "
                     + (roots.isEmpty() ? "(no file: roots are configured)" : roots.toString()));
         }
         if (!Files.isRegularFile(real)) {
-            throw new TilingFailure(FailureReason.SLIDE_NOT_FOUND, "no slide file at " + uri);
+            throw new SlideSourceException(FailureReason.SLIDE_NOT_FOUND, "no slide file at " + uri);
         }
         try {
             return new LocatedSlide(real, SlideIdentity.of(real, null, null));
         } catch (IOException e) {
-            throw new TilingFailure(FailureReason.SLIDE_NOT_FOUND, "cannot read " + uri + ": " + e.getMessage(), e);
+            throw new SlideSourceException(FailureReason.SLIDE_NOT_FOUND, "cannot read " + uri + ": " + e.getMessage(), e);
         }
     }
 
-    private LocatedSlide fromStore(String uri) throws TilingFailure {
+    private LocatedSlide fromStore(String uri) throws SlideSourceException {
         S3Uri s3;
         try {
             s3 = S3Uri.parse(uri);
         } catch (IllegalArgumentException e) {
-            throw new TilingFailure(FailureReason.INVALID_EVENT, e.getMessage());
+            throw new SlideSourceException(FailureReason.INVALID_EVENT, e.getMessage());
         }
         if (!sources.allowedBuckets().contains(s3.bucket())) {
-            throw new TilingFailure(FailureReason.URI_NOT_ALLOWED, "bucket " + s3.bucket()
+            throw new SlideSourceException(FailureReason.URI_NOT_ALLOWED, "bucket " + s3.bucket()
                     + " is not an allowed slide bucket " + sources.allowedBuckets());
         }
         try {
             ObjectStore.ObjectInfo main = store.stat(s3).orElseThrow(() ->
-                    new TilingFailure(FailureReason.SLIDE_NOT_FOUND, "no object at " + uri));
+                    new SlideSourceException(FailureReason.SLIDE_NOT_FOUND, "no object at " + uri));
             Path local = cache.fetch(store, s3, main, companionFiles(s3));
             return new LocatedSlide(local, SlideIdentity.of(local, main.etag(), main.lastModified()));
         } catch (StorageException e) {
             if (e.notFound()) {
-                throw new TilingFailure(FailureReason.SLIDE_NOT_FOUND, "no object at " + uri + ": " + e.getMessage(), e);
+                throw new SlideSourceException(FailureReason.SLIDE_NOT_FOUND, "no object at " + uri + ": " + e.getMessage(), e);
             }
-            throw new TilingFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
+            throw new SlideSourceException(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
         } catch (SlideCache.TooLargeException e) {
-            throw new TilingFailure(FailureReason.SLIDE_TOO_LARGE, e.getMessage(), e);
+            throw new SlideSourceException(FailureReason.SLIDE_TOO_LARGE, e.getMessage(), e);
         } catch (IOException e) {
-            throw new TilingFailure(FailureReason.STORAGE_UNAVAILABLE, "cannot cache " + uri + ": " + e.getMessage(), e);
+            throw new SlideSourceException(FailureReason.STORAGE_UNAVAILABLE, "cannot cache " + uri + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,72 @@
+package org.nic.encoder.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every setting of the encoder service. Keys are {@code nic.*}; environment variables {@code NIC_*}. Object
+ * storage is {@link org.nic.service.storage.StorageConfig}, shared by all services.
+ */
+@ConfigMapping(prefix = "nic")
+public interface EncoderConfig {
+
+    /** Where slides may be read from (same rules as the tiler). */
+    Sources sources();
+
+    /** The encoder and the pipeline around it. */
+    Encoder encoder();
+
+    interface Sources {
+        /** Folders under which {@code file:} slide URIs are allowed. */
+        Optional<List<Path>> allowedRoots();
+
+        /** Buckets from which {@code s3://} slide URIs are allowed. */
+        @WithDefault("slides")
+        List<String> allowedBuckets();
+
+        /** Local cache of slides fetched from object storage. */
+        @WithDefault("${java.io.tmpdir}/nic-encoder-slide-cache")
+        Path cacheDir();
+
+        /** Bytes the cache may hold. */
+        @WithDefault("21474836480")
+        long cacheMaxBytes();
+    }
+
+    interface Encoder {
+        /** Encoder id used when an event names none; shipped in the service and uploaded when missing. */
+        @WithDefault("mtl-nic-lung-tissue-v1")
+        String defaultId();
+
+        /** {@code auto} (CUDA when it loads, else CPU), {@code cpu}, or {@code cuda:N}. */
+        @WithDefault("auto")
+        String device();
+
+        /** ONNX Runtime intra-op threads on CPU; 0 = one per core. */
+        @WithDefault("0")
+        int threads();
+
+        /** Slide reader threads; 0 = one per core. */
+        @WithDefault("0")
+        int readers();
+
+        /** Patches per ONNX Runtime call. */
+        @WithDefault("64")
+        int batchSize();
+
+        /** Patches read ahead of the encoder. */
+        @WithDefault("256")
+        int queueCapacity();
+
+        /** Grid cells along each side of a stored chunk (chunks are C x n x n). */
+        @WithDefault("32")
+        int chunkCells();
+
+        /** Milliseconds between progress events of one slide. */
+        @WithDefault("1000")
+        long progressIntervalMillis();
+    }
+}

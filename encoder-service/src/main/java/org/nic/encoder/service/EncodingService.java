@@ -1,0 +1,286 @@
+package org.nic.encoder.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.nic.encoder.config.EncoderConfig;
+import org.nic.encoding.SlideEncoder;
+import org.nic.event.EventJson;
+import org.nic.event.FailureReason;
+import org.nic.event.SlideEncoded;
+import org.nic.grid.GridLayout;
+import org.nic.grid.ZarrCodec;
+import org.nic.model.ModelCard;
+import org.nic.slide.SlideException;
+import org.nic.slide.SlideReader;
+import org.nic.slide.SlideReaders;
+import org.nic.source.LocatedSlide;
+import org.nic.source.SlideSourceException;
+import org.nic.source.SlideSources;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.S3Uri;
+import org.nic.storage.StorageException;
+import org.nic.storage.StorageLayout;
+import org.nic.tiling.SlidePlan;
+
+/**
+ * Encodes one slide into its compressed grid: a Zarr v2 group at {@code grids/{slideId}/{encoderId}/} with
+ * arrays {@code codes} (C x H x W float16, chunked) and {@code tissue} (H x W uint8), metadata in the group's
+ * {@code .zattrs}. Chunks are written as they fill; the array and group documents are written last, so the
+ * grid is visible as Zarr only once complete. An interrupted run resumes from the chunks already there
+ * (recorded against plan and encoder in {@code .nic-run.json}); a complete grid for the same encoder and
+ * plan is reused.
+ */
+@ApplicationScoped
+public class EncodingService {
+
+    private static final Logger LOG = Logger.getLogger(EncodingService.class);
+    static final String RUN_MARKER = ".nic-run.json";
+
+    /** What to encode. */
+    public record Request(String slideId, String caseId, String encoderId, boolean force) { }
+
+    /** Told the progress of the slide being encoded. */
+    public interface ProgressSink {
+        void progress(String slideId, int done, int total);
+    }
+
+    private final ObjectStore store;
+    private final EncoderRegistry registry;
+    private final EncoderConfig config;
+    private final SlideSources sources;
+    private final SlideReaders readers = SlideReaders.installed();
+    private final String serviceName;
+    /** Test seam: when >= 0, chunk writes fail after this many, as a crash mid-slide would. */
+    private final AtomicInteger failAfterChunks = new AtomicInteger(-1);
+
+    public EncodingService(ObjectStore store, EncoderRegistry registry, EncoderConfig config,
+                           @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
+        this.store = store;
+        this.registry = registry;
+        this.config = config;
+        EncoderConfig.Sources s = config.sources();
+        this.sources = new SlideSources(new SlideSources.Settings(s.allowedRoots().orElse(List.of()), s.allowedBuckets(),
+                s.cacheDir(), s.cacheMaxBytes()), store);
+        this.serviceName = "nic-encoder/" + version;
+    }
+
+    public String serviceName() {
+        return serviceName;
+    }
+
+    public String defaultEncoderId() {
+        return config.encoder().defaultId();
+    }
+
+    /** Makes the next run fail after {@code chunks} chunk writes (tests: an interrupted slide). -1 disables it. */
+    void failAfterChunks(int chunks) {
+        failAfterChunks.set(chunks);
+    }
+
+    public SlideEncoded encode(Request request, ProgressSink progress) throws EncodingFailure, InterruptedException {
+        String slideId = request.slideId();
+        String encoderId = request.encoderId() != null ? request.encoderId() : config.encoder().defaultId();
+        if (!StorageLayout.isValidSlideId(slideId) || !StorageLayout.isValidSlideId(encoderId)) {
+            throw new EncodingFailure(FailureReason.INVALID_EVENT, "invalid slide or encoder id", null);
+        }
+        S3Uri planUri = store.uri(StorageLayout.plan(slideId));
+        byte[] planBytes;
+        SlidePlan plan;
+        try {
+            planBytes = store.get(planUri);
+            plan = EventJson.mapper().readValue(planBytes, SlidePlan.class);
+        } catch (StorageException e) {
+            throw new EncodingFailure(e.notFound() ? FailureReason.PLAN_NOT_FOUND : FailureReason.STORAGE_UNAVAILABLE,
+                    "no plan for slide " + slideId + " at " + planUri + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new EncodingFailure(FailureReason.PLAN_NOT_FOUND, "unreadable plan " + planUri + ": " + e.getMessage(), e);
+        }
+        String planSha = ModelCard.sha256(planBytes);
+        EncoderRegistry.Loaded encoder = registry.load(encoderId);
+        String prefix = StorageLayout.grid(slideId, encoderId);
+        try {
+            if (!request.force()) {
+                SlideEncoded reused = reuse(prefix, request, planUri, planSha, encoder);
+                if (reused != null) {
+                    return reused;
+                }
+            }
+            prepareRun(prefix, planSha, encoder.sha256(), request.force());
+        } catch (StorageException e) {
+            throw new EncodingFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
+        }
+
+        LocatedSlide located;
+        try {
+            located = sources.locate(plan.slideUri());
+        } catch (SlideSourceException e) {
+            throw new EncodingFailure(e.reason(), e.getMessage(), e);
+        }
+        if (!located.identity().sameSlideAs(plan.identity())) {
+            throw new EncodingFailure(FailureReason.SLIDE_CHANGED, "slide " + slideId + " at " + plan.slideUri()
+                    + " changed since it was planned (size " + plan.identity().size() + " -> " + located.identity().size()
+                    + ", head sha256 " + plan.identity().headSha256().substring(0, 12) + " -> "
+                    + located.identity().headSha256().substring(0, 12) + "); tile it again", null);
+        }
+        EncoderConfig.Encoder e = config.encoder();
+        int cores = Runtime.getRuntime().availableProcessors();
+        SlideEncoder pipeline = new SlideEncoder(new SlideEncoder.Settings(e.readers() > 0 ? e.readers() : cores,
+                e.batchSize(), e.queueCapacity(), e.chunkCells()), e.progressIntervalMillis());
+        SlideEncoder.Result result;
+        String codes = prefix + "codes/";
+        int interruptAfter = failAfterChunks.getAndSet(-1);
+        try (SlideReader slide = readers.open(located.path())) {
+            result = pipeline.encode(plan, slide, encoder.encoder(), new SlideEncoder.ChunkStore() {
+                private final AtomicInteger written = new AtomicInteger();
+
+                @Override
+                public Set<String> existingChunks() {
+                    return store.list(store.bucket(), codes).stream().map(o -> o.key().substring(codes.length()))
+                            .filter(k -> k.matches("\\d+\\.\\d+\\.\\d+")).collect(Collectors.toSet());
+                }
+
+                @Override
+                public void writeChunk(String key, byte[] bytes) {
+                    if (interruptAfter >= 0 && written.get() >= interruptAfter) {
+                        throw new IllegalStateException("interrupted after " + interruptAfter + " chunks (test seam)");
+                    }
+                    store.put(codes + key, bytes, "application/octet-stream");
+                    written.incrementAndGet();
+                }
+            }, (done, total) -> progress.progress(slideId, done, total));
+        } catch (SlideException ex) {
+            throw new EncodingFailure(ex.kind() == SlideException.Kind.READ_FAILED ? FailureReason.UNREADABLE_PIXELS
+                    : FailureReason.UNOPENABLE_SLIDE, ex.getMessage(), ex);
+        } catch (StorageException ex) {
+            throw new EncodingFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
+        }
+        try {
+            finish(prefix, plan, planUri, planSha, encoder, result);
+        } catch (StorageException ex) {
+            throw new EncodingFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
+        }
+        LOG.infof("slide %s encoded with %s on %s: %d x %d x %d, %d tissue cells (%d resumed), %.1f s, %.0f patches/s",
+                slideId, encoderId, encoder.encoder().device(), result.layout().channels(), result.layout().rows(),
+                result.layout().cols(), result.tissueCells(), result.resumedCells(), result.wallSeconds(),
+                result.patchesPerSecond());
+        return new SlideEncoded(slideId, request.caseId(), store.uri(prefix).toString(), encoderId, encoder.sha256(),
+                planUri.toString(), planSha, result.layout().channels(), result.layout().rows(), result.layout().cols(),
+                result.tissueCells(), false, result.resumedCells(), result.readSeconds(), result.encodeSeconds(),
+                result.writeSeconds(), result.wallSeconds(), result.patchesPerSecond(), encoder.encoder().device(),
+                serviceName);
+    }
+
+    /** The stored grid's event when it is complete for this encoder and plan, else null. */
+    private SlideEncoded reuse(String prefix, Request request, S3Uri planUri, String planSha, EncoderRegistry.Loaded encoder) {
+        S3Uri group = store.uri(prefix + ".zgroup");
+        if (!store.exists(group)) {
+            return null;
+        }
+        try {
+            JsonNode nic = EventJson.mapper().readTree(store.get(store.uri(prefix + ".zattrs"))).get("nic");
+            if (nic == null || !planSha.equals(nic.at("/plan/sha256").asText())
+                    || !encoder.sha256().equals(nic.at("/encoder/sha256").asText())) {
+                return null;
+            }
+            LOG.infof("slide %s: complete grid for %s and this plan already stored; not encoding again", request.slideId(),
+                    encoder.id());
+            JsonNode run = nic.get("run");
+            return new SlideEncoded(request.slideId(), request.caseId(), store.uri(prefix).toString(), encoder.id(),
+                    encoder.sha256(), planUri.toString(), planSha, nic.get("channels").asInt(), nic.get("rows").asInt(),
+                    nic.get("cols").asInt(), nic.get("tissueCells").asInt(), true, 0, run.get("readSeconds").asDouble(),
+                    run.get("encodeSeconds").asDouble(), run.get("writeSeconds").asDouble(), run.get("wallSeconds").asDouble(),
+                    run.get("patchesPerSecond").asDouble(), run.get("device").asText(), serviceName);
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("slide %s: unreadable grid metadata under %s (%s); encoding again", request.slideId(), prefix, e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Keeps chunks of an interrupted run of the same plan and encoder; anything else under the prefix
+     * (another plan, another encoder version, a forced run) is deleted first.
+     */
+    private void prepareRun(String prefix, String planSha, String encoderSha, boolean force) throws EncodingFailure {
+        S3Uri marker = store.uri(prefix + RUN_MARKER);
+        boolean resumable = false;
+        if (!force && store.exists(marker)) {
+            try {
+                JsonNode m = EventJson.mapper().readTree(store.get(marker));
+                resumable = planSha.equals(m.path("planSha256").asText()) && encoderSha.equals(m.path("encoderSha256").asText());
+            } catch (IOException e) {
+                resumable = false;
+            }
+        }
+        if (!resumable) {
+            int removed = store.deletePrefix(prefix);
+            if (removed > 0) {
+                LOG.infof("removed %d objects of an earlier grid under %s", removed, prefix);
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("planSha256", planSha);
+            m.put("encoderSha256", encoderSha);
+            m.put("startedAt", Instant.now().toString());
+            store.put(prefix + RUN_MARKER, EventJson.toBytes(m), "application/json");
+        }
+    }
+
+    private void finish(String prefix, SlidePlan plan, S3Uri planUri, String planSha, EncoderRegistry.Loaded encoder,
+                        SlideEncoder.Result result) {
+        GridLayout layout = result.layout();
+        byte[] mask = new byte[layout.rows() * layout.cols()];
+        for (int[] cell : plan.tissueCells()) {
+            mask[cell[0] * layout.cols() + cell[1]] = 1;
+        }
+        store.put(prefix + "tissue/0.0", ZarrCodec.zlib(mask), "application/octet-stream");
+        store.put(prefix + "tissue/.zarray", ZarrCodec.json(ZarrCodec.tissueArray(layout.rows(), layout.cols())), "application/json");
+        store.put(prefix + "tissue/.zattrs", EventJson.toBytes(Map.of("_ARRAY_DIMENSIONS", List.of("row", "col"))), "application/json");
+        store.put(prefix + "codes/.zarray", ZarrCodec.json(ZarrCodec.codesArray(layout)), "application/json");
+        store.put(prefix + "codes/.zattrs", EventJson.toBytes(Map.of("_ARRAY_DIMENSIONS", List.of("channel", "row", "col"))),
+                "application/json");
+        Map<String, Object> nic = new LinkedHashMap<>();
+        nic.put("formatVersion", 1);
+        nic.put("slideId", plan.slideId());
+        nic.put("encoder", Map.of("id", encoder.id(), "sha256", encoder.sha256()));
+        nic.put("plan", Map.of("uri", planUri.toString(), "sha256", planSha));
+        nic.put("slideIdentity", plan.identity());
+        nic.put("channels", layout.channels());
+        nic.put("rows", layout.rows());
+        nic.put("cols", layout.cols());
+        nic.put("chunkCells", layout.chunkRows());
+        nic.put("tissueCells", result.tissueCells());
+        nic.put("patchSize", plan.grid().patchSize());
+        nic.put("targetSpacing", plan.grid().targetSpacing());
+        nic.put("effectiveSpacing", plan.grid().effectiveSpacing());
+        nic.put("level", plan.grid().level());
+        nic.put("readSize", plan.grid().readSize());
+        nic.put("resample", plan.grid().resample());
+        nic.put("cellSizeLevel0", plan.grid().cellSizeLevel0());
+        nic.put("origin", List.of(0, 0));
+        nic.put("tissueMask", Map.of("array", "tissue", "png", store.uri(StorageLayout.mask(plan.slideId())).toString()));
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("readSeconds", result.readSeconds());
+        run.put("encodeSeconds", result.encodeSeconds());
+        run.put("writeSeconds", result.writeSeconds());
+        run.put("wallSeconds", result.wallSeconds());
+        run.put("patchesPerSecond", result.patchesPerSecond());
+        run.put("resumedCells", result.resumedCells());
+        run.put("device", encoder.encoder().device());
+        run.put("service", serviceName);
+        run.put("finishedAt", Instant.now().toString());
+        nic.put("run", run);
+        store.put(prefix + ".zattrs", EventJson.toBytes(Map.of("nic", nic)), "application/json");
+        // The group document last: from here on the grid opens as Zarr.
+        store.put(prefix + ".zgroup", EventJson.toBytes(Map.of("zarr_format", 2)), "application/json");
+        store.delete(store.uri(prefix + RUN_MARKER));
+    }
+}

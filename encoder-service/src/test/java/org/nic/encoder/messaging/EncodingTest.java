@@ -1,0 +1,326 @@
+package org.nic.encoder.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.nic.cli.EventClient;
+import org.nic.encoder.service.EncodingServiceTestSeam;
+import org.nic.encoding.OnnxPatchEncoder;
+import org.nic.encoding.PatchEncoder;
+import org.nic.encoding.PatchReader;
+import org.nic.event.EncodeRequested;
+import org.nic.event.EventJson;
+import org.nic.event.EventType;
+import org.nic.event.SlideTiled;
+import org.nic.event.Topics;
+import org.nic.grid.ZarrCodec;
+import org.nic.model.ModelCard;
+import org.nic.slide.SlideIdentity;
+import org.nic.slide.SlideReader;
+import org.nic.slide.SlideReaders;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.S3Uri;
+import org.nic.storage.StorageLayout;
+import org.nic.testing.NicTestInfrastructure;
+import org.nic.testing.NicTestResource;
+import org.nic.tiling.SlidePlan;
+import org.nic.tiling.SlidePlanner;
+import org.nic.tiling.TissueParameters;
+
+/**
+ * CMU-1 through the encoder on the real broker and store: the grid opens, its shape follows the plan,
+ * background is zero, codes equal a direct ONNX Runtime call within float16 rounding; an interrupted slide
+ * resumes without rewriting finished chunks; a complete grid is reused; bad input gets its reason.
+ */
+@QuarkusTest
+@QuarkusTestResource(NicTestResource.class)
+class EncodingTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(120);
+    static final Path CMU1 = NicTestInfrastructure.sharedData().resolve("slides/CMU-1-Small-Region.svs");
+
+    @Inject
+    EncodingServiceTestSeam seam;
+
+    @Test
+    void cmu1IsEncodedIntoAGridThatMatchesDirectInference() throws Exception {
+        String slideId = "enc-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        SlidePlan plan = storePlan(slideId);
+        try (EventClient events = events(); ObjectStore store = store()) {
+            var from = events.endOffsets(Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+            events.publish(EventType.SLIDE_TILED, slideId, tiled(slideId, plan));
+            ConsumerRecord<String, byte[]> record = events.await(from, r -> slideId.equals(r.key()), TIMEOUT,
+                    Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+            assertThat(record.topic()).as(new String(record.value())).isEqualTo(Topics.SLIDE_ENCODED);
+            JsonNode encoded = checked(record);
+            String encoderId = encoded.get("encoderId").asText();
+            assertThat(encoded.get("rows").asInt()).isEqualTo(plan.grid().rows());
+            assertThat(encoded.get("cols").asInt()).isEqualTo(plan.grid().cols());
+            assertThat(encoded.get("channels").asInt()).isEqualTo(128);
+            assertThat(encoded.get("tissueCells").asInt()).isEqualTo(plan.tissueCellCount());
+            assertThat(encoded.get("reused").asBoolean()).isFalse();
+            assertThat(encoded.get("gridUri").asText()).endsWith("/grids/" + slideId + "/" + encoderId + "/");
+
+            // Progress events came, the last one complete.
+            ConsumerRecord<String, byte[]> progress = events.await(from, r -> slideId.equals(r.key())
+                    && json(r.value()).get("done").asInt() == plan.tissueCellCount(),
+                    TIMEOUT, Topics.SLIDE_PROGRESS);
+            assertThat(progress).isNotNull();
+
+            String prefix = StorageLayout.grid(slideId, encoderId);
+            JsonNode zarray = EventJson.mapper().readTree(store.get(store.uri(prefix + "codes/.zarray")));
+            assertThat(zarray.get("shape").toString()).isEqualTo("[128," + plan.grid().rows() + "," + plan.grid().cols() + "]");
+            int chunk = zarray.get("chunks").get(1).asInt();
+            assertThat(store.exists(store.uri(prefix + ".zgroup"))).isTrue();
+            assertThat(store.exists(store.uri(prefix + ".nic-run.json"))).isFalse();
+            JsonNode attrs = EventJson.mapper().readTree(store.get(store.uri(prefix + ".zattrs"))).get("nic");
+            assertThat(attrs.at("/encoder/sha256").asText()).isEqualTo(encoded.get("encoderSha256").asText());
+            assertThat(attrs.at("/plan/sha256").asText()).isEqualTo(encoded.get("planSha256").asText());
+
+            float[][][] grid = readGrid(store, prefix, plan.grid().rows(), plan.grid().cols(), chunk);
+            java.util.Set<List<Integer>> tissue = plan.tissueCells().stream().map(c -> List.of(c[0], c[1]))
+                    .collect(Collectors.toSet());
+            for (int r = 0; r < plan.grid().rows(); r++) {
+                for (int c = 0; c < plan.grid().cols(); c++) {
+                    if (!tissue.contains(List.of(r, c))) {
+                        for (int ch = 0; ch < 128; ch++) {
+                            assertThat(grid[ch][r][c]).as("background cell %d,%d", r, c).isZero();
+                        }
+                    }
+                }
+            }
+            // A few tissue cells against a direct ONNX Runtime call on the same patches.
+            byte[] model = store.get(store.uri(StorageLayout.encoder(encoderId) + "model.onnx"));
+            try (PatchEncoder direct = OnnxPatchEncoder.load(model, "cpu", 1);
+                 SlideReader slide = SlideReaders.installed().open(CMU1)) {
+                PatchReader reader = new PatchReader(slide, plan.grid());
+                float[] patch = new float[PatchEncoder.PATCH_FLOATS];
+                float[] code = new float[128];
+                for (int k = 0; k < plan.tissueCellCount(); k += Math.max(1, plan.tissueCellCount() / 7)) {
+                    int[] cell = plan.tissueCells().get(k);
+                    reader.read(cell[0], cell[1], patch, 0);
+                    direct.encode(patch, 1, code);
+                    for (int ch = 0; ch < 128; ch++) {
+                        float a = grid[ch][cell[0]][cell[1]];
+                        assertThat(Math.abs(a - code[ch])).as("cell %d,%d channel %d", cell[0], cell[1], ch)
+                                .isLessThanOrEqualTo(1e-3f + Math.abs(code[ch]) * 0x1p-10f);
+                    }
+                }
+            }
+
+            // As a data scientist reads it: the documented NumPy snippet and zarr-python on a downloaded copy.
+            checkWithPython(store, prefix, grid, plan.tissueCells().subList(0, 5));
+
+            // The same slide again: the complete grid is reused, and said so.
+            var again = events.endOffsets(Topics.SLIDE_ENCODED);
+            events.publish(EventType.SLIDE_TILED, slideId, tiled(slideId, plan));
+            JsonNode reused = checked(events.await(again, r -> slideId.equals(r.key()), TIMEOUT, Topics.SLIDE_ENCODED));
+            assertThat(reused.get("reused").asBoolean()).isTrue();
+            assertThat(reused.get("gridUri")).isEqualTo(encoded.get("gridUri"));
+        }
+    }
+
+    @Test
+    void anInterruptedSlideResumesWithoutRewritingFinishedChunks() throws Exception {
+        String slideId = "resume-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        SlidePlan plan = storePlan(slideId);
+        try (EventClient events = events(); ObjectStore store = store()) {
+            seam.failAfterChunks(2);
+            var from = events.endOffsets(Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+            events.publish(EventType.SLIDE_TILED, slideId, tiled(slideId, plan));
+            JsonNode failed = checked(events.await(from, r -> slideId.equals(r.key()), TIMEOUT, Topics.SLIDE_FAILED));
+            assertThat(failed.get("retriable").asBoolean()).isTrue();
+            String prefix = StorageLayout.grid(slideId, seam.defaultEncoderId());
+            Map<String, java.time.Instant> written = store.list(store.bucket(), prefix + "codes/").stream()
+                    .collect(Collectors.toMap(ObjectStore.ObjectInfo::key, ObjectStore.ObjectInfo::lastModified));
+            assertThat(written).hasSize(2);
+            assertThat(store.exists(store.uri(prefix + ".zgroup"))).as("nothing visible as a grid yet").isFalse();
+
+            Thread.sleep(1100); // object times have one-second resolution
+            var retry = events.endOffsets(Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+            events.publish(EventType.ENCODE_REQUESTED, slideId, new EncodeRequested(slideId, null, false));
+            ConsumerRecord<String, byte[]> record = events.await(retry, r -> slideId.equals(r.key()), TIMEOUT,
+                    Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+            assertThat(record.topic()).as(new String(record.value())).isEqualTo(Topics.SLIDE_ENCODED);
+            JsonNode encoded = checked(record);
+            assertThat(encoded.get("resumedCells").asInt()).isPositive();
+            for (var w : written.entrySet()) {
+                assertThat(store.stat(new S3Uri(store.bucket(), w.getKey())).orElseThrow().lastModified())
+                        .as("chunk %s not rewritten", w.getKey()).isEqualTo(w.getValue());
+            }
+            assertThat(store.list(store.bucket(), prefix + "codes/").size()).isGreaterThan(2 + 2);
+            assertThat(store.exists(store.uri(prefix + ".zgroup"))).isTrue();
+        }
+    }
+
+    @Test
+    void badInputGetsItsReasonAndTheServiceGoesOn() throws Exception {
+        try (EventClient events = events(); ObjectStore store = store()) {
+            expectFailure(events, new EncodeRequested("no-plan-" + System.nanoTime(), null, false), "PLAN_NOT_FOUND");
+            String slideId = "model-" + System.nanoTime();
+            storePlan(slideId);
+            expectFailure(events, new EncodeRequested(slideId, "no-such-encoder", false), "MODEL_UNAVAILABLE");
+            // A registry entry whose model does not match its card's hash is refused.
+            String id = seam.defaultEncoderId();
+            byte[] card = store.get(store.uri(StorageLayout.encoder(id) + ModelCard.FILE_NAME));
+            store.put(StorageLayout.encoder("tampered") + ModelCard.FILE_NAME, card, "application/json");
+            store.put(StorageLayout.encoder("tampered") + "model.onnx", "not the model".getBytes(), "application/octet-stream");
+            JsonNode refused = expectFailure(events, new EncodeRequested(slideId, "tampered", false), "MODEL_UNAVAILABLE");
+            assertThat(refused.get("message").asText()).contains("refusing");
+            // A slide that changed since planning.
+            String changed = "changed-" + System.nanoTime();
+            SlidePlan plan = storePlan(changed);
+            SlidePlan altered = new SlidePlan(plan.formatVersion(), plan.slideId(), plan.slideUri(),
+                    new SlideIdentity(null, plan.identity().size() + 1, plan.identity().modified(), plan.identity().headSha256(),
+                            plan.identity().headBytes()), plan.slide(), plan.grid(), plan.tissue(), plan.tissueCells(),
+                    plan.tiler(), plan.createdAt());
+            store.put(StorageLayout.plan(changed), EventJson.toBytes(altered), "application/json");
+            expectFailure(events, new EncodeRequested(changed, null, false), "SLIDE_CHANGED");
+            // Malformed records go to the dead-letter topic.
+            String key = "garbage-" + System.nanoTime();
+            events.publishRaw(EventType.SLIDE_TILED, key, "{nope".getBytes());
+            ConsumerRecord<String, byte[]> dead = events.awaitKey(key, TIMEOUT, Topics.deadLetters(Topics.SLIDE_TILED));
+            assertThat(EventClient.header(dead, "dead-letter-reason")).contains("malformed JSON");
+            // And a good slide still goes through.
+            expectEncoded(events, slideId);
+        }
+    }
+
+    private static JsonNode expectFailure(EventClient events, EncodeRequested request, String reason) throws Exception {
+        var from = events.endOffsets(Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+        events.publish(EventType.ENCODE_REQUESTED, request.slideId(), request);
+        ConsumerRecord<String, byte[]> record = events.await(from, r -> request.slideId().equals(r.key()), TIMEOUT,
+                Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+        assertThat(record.topic()).as(new String(record.value())).isEqualTo(Topics.SLIDE_FAILED);
+        JsonNode failed = checked(record);
+        assertThat(failed.get("reason").asText()).isEqualTo(reason);
+        assertThat(failed.get("stage").asText()).isEqualTo("encoding");
+        return failed;
+    }
+
+    private static void expectEncoded(EventClient events, String slideId) throws Exception {
+        var from = events.endOffsets(Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+        events.publish(EventType.ENCODE_REQUESTED, slideId, new EncodeRequested(slideId, null, false));
+        ConsumerRecord<String, byte[]> record = events.await(from, r -> slideId.equals(r.key()), TIMEOUT,
+                Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+        assertThat(record.topic()).as(new String(record.value())).isEqualTo(Topics.SLIDE_ENCODED);
+    }
+
+    /** Plans CMU-1 as the tiler would and stores the plan under its deterministic key. */
+    static SlidePlan storePlan(String slideId) throws Exception {
+        SlidePlanner planner = new SlidePlanner(new SlidePlanner.GridSettings(0.5, 128, 0.25, 0.01, TissueParameters.defaults()),
+                "test", Clock.systemUTC());
+        try (SlideReader reader = SlideReaders.installed().open(CMU1); ObjectStore store = store()) {
+            SlidePlan plan = planner.plan(slideId, "file:" + CMU1.toAbsolutePath(), SlideIdentity.of(CMU1, null, null), reader, null)
+                    .plan();
+            store.put(StorageLayout.plan(slideId), EventJson.toBytes(plan), "application/json");
+            return plan;
+        }
+    }
+
+    static SlideTiled tiled(String slideId, SlidePlan plan) {
+        return new SlideTiled(slideId, plan.slideUri(), null, "s3://" + NicTestInfrastructure.BUCKET + "/" + StorageLayout.plan(slideId),
+                "0".repeat(64), "s3://" + NicTestInfrastructure.BUCKET + "/" + StorageLayout.thumbnail(slideId),
+                "s3://" + NicTestInfrastructure.BUCKET + "/" + StorageLayout.mask(slideId), plan.grid().rows(), plan.grid().cols(),
+                plan.tissueCellCount(), plan.grid().level(), plan.grid().spacing(), false, 0.5, 128, "test", 0);
+    }
+
+    /** The whole grid, decoded chunk by chunk as a Zarr reader would (missing chunks are zeros). */
+    static float[][][] readGrid(ObjectStore store, String prefix, int rows, int cols, int chunk) {
+        float[][][] grid = new float[128][rows][cols];
+        for (int i = 0; i * chunk < rows; i++) {
+            for (int j = 0; j * chunk < cols; j++) {
+                S3Uri key = store.uri(prefix + "codes/0." + i + "." + j);
+                if (!store.exists(key)) {
+                    continue;
+                }
+                float[] values = ZarrCodec.decodeChunk(store.get(key), 128 * chunk * chunk);
+                for (int ch = 0; ch < 128; ch++) {
+                    for (int r = 0; r < chunk && i * chunk + r < rows; r++) {
+                        for (int c = 0; c < chunk && j * chunk + c < cols; c++) {
+                            grid[ch][i * chunk + r][j * chunk + c] = values[(ch * chunk + r) * chunk + c];
+                        }
+                    }
+                }
+            }
+        }
+        return grid;
+    }
+
+    static JsonNode checked(ConsumerRecord<String, byte[]> record) throws Exception {
+        EventType type = EventType.ofTopic(record.topic()).orElseThrow();
+        JsonNode json = EventJson.mapper().readTree(record.value());
+        assertThat(EventJson.validate(type, json)).as("schema of %s", record.topic()).isEmpty();
+        assertThat(EventClient.header(record, "ce_type")).isEqualTo(type.cloudEventType());
+        assertThat(EventClient.header(record, "ce_source")).isEqualTo("urn:nic:encoder");
+        assertThat(record.key()).isEqualTo(json.get("slideId").asText());
+        return json;
+    }
+
+    /** Runs docs/grids.md's NumPy snippet and zarr-python with Debian's python3 and compares with Java. */
+    static void checkWithPython(ObjectStore store, String prefix, float[][][] grid, List<int[]> cells) throws Exception {
+        Path root = java.nio.file.Files.createTempDirectory("nic-grid");
+        for (ObjectStore.ObjectInfo o : store.list(store.bucket(), prefix)) {
+            Path file = root.resolve(o.key().substring(prefix.length()));
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.write(file, store.get(new S3Uri(store.bucket(), o.key())));
+        }
+        String doc = java.nio.file.Files.readString(Path.of("..", "docs", "grids.md"));
+        String snippet = doc.substring(doc.indexOf("<!-- numpy-snippet -->"), doc.indexOf("<!-- /numpy-snippet -->"));
+        snippet = snippet.substring(snippet.indexOf("```python") + 9, snippet.lastIndexOf("```"));
+        StringBuilder script = new StringBuilder(snippet).append("\nimport sys, zarr\n")
+                .append("g = read_codes(sys.argv[1])\n")
+                .append("z = zarr.open_group(sys.argv[1], mode='r')\n")
+                .append("assert z['codes'].shape == g.shape, (z['codes'].shape, g.shape)\n")
+                .append("assert int(z['tissue'][:].sum()) == int((abs(g).sum(axis=0) > 0).sum())\n");
+        for (int[] cell : cells) {
+            script.append(String.format("print(' '.join(repr(float(v)) for v in g[:, %d, %d]))%n", cell[0], cell[1]));
+            script.append(String.format("print(' '.join(repr(float(v)) for v in z['codes'][:, %d, %d]))%n", cell[0], cell[1]));
+        }
+        Path py = root.resolve("read.py");
+        java.nio.file.Files.writeString(py, script);
+        Process p = new ProcessBuilder("/usr/bin/python3", py.toString(), root.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("python: %s", out).isZero();
+        String[] lines = out.strip().split("\n");
+        assertThat(lines).hasSize(2 * cells.size());
+        for (int k = 0; k < cells.size(); k++) {
+            int[] cell = cells.get(k);
+            for (int which = 0; which < 2; which++) {
+                String[] values = lines[2 * k + which].trim().split(" ");
+                assertThat(values).hasSize(128);
+                for (int ch = 0; ch < 128; ch++) {
+                    assertThat(Float.parseFloat(values[ch])).as("python value %d of cell %d,%d", ch, cell[0], cell[1])
+                            .isEqualTo(grid[ch][cell[0]][cell[1]]);
+                }
+            }
+        }
+    }
+
+    static JsonNode json(byte[] bytes) {
+        try {
+            return EventJson.mapper().readTree(bytes);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static EventClient events() {
+        return new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
+    }
+
+    static ObjectStore store() {
+        return NicTestInfrastructure.store(NicTestInfrastructure.BUCKET);
+    }
+}

@@ -1,0 +1,20 @@
+package org.nic.encoder.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** Lets tests interrupt a slide mid-way, as a crash would, through the service's package-private seam. */
+@ApplicationScoped
+public class EncodingServiceTestSeam {
+
+    @Inject
+    EncodingService service;
+
+    public void failAfterChunks(int chunks) {
+        service.failAfterChunks(chunks);
+    }
+
+    public String defaultEncoderId() {
+        return service.defaultEncoderId();
+    }
+}

@@ -1,0 +1,36 @@
+package org.nic.service.messaging;
+
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadataBuilder;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import java.time.Duration;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.nic.event.EventJson;
+
+/**
+ * Sends an event as a CloudEvent in binary mode (type and source are channel settings), keyed and with
+ * the slide as subject, and waits for the broker's acknowledgement: callers acknowledge their incoming
+ * record only after this returns, so offsets are committed only after outputs are stored.
+ */
+public final class CloudEventSender {
+
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
+
+    private CloudEventSender() {
+    }
+
+    /**
+     * @param id CloudEvents id; a deterministic one lets consumers drop redelivered duplicates; null = random
+     */
+    public static void send(MutinyEmitter<byte[]> emitter, String key, String id, Object event) {
+        OutgoingCloudEventMetadataBuilder<Object> ce = OutgoingCloudEventMetadata.builder().withSubject(key);
+        if (id != null) {
+            ce.withId(id);
+        }
+        Message<byte[]> message = Message.of(EventJson.toBytes(event))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build())
+                .addMetadata(ce.build());
+        emitter.sendMessage(message).await().atMost(SEND_TIMEOUT);
+    }
+}

@@ -1,0 +1,32 @@
+package org.nic.service.storage;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Object storage settings, the same for every service ({@code nic.storage.*}, {@code NIC_STORAGE_*}), so
+ * one ConfigMap and one Secret serve them all.
+ */
+@ConfigMapping(prefix = "nic.storage")
+public interface StorageConfig {
+
+    /** S3 endpoint, e.g. {@code http://minio:9000}. */
+    @WithDefault("http://127.0.0.1:9000")
+    String endpoint();
+
+    /** Access key. */
+    @WithDefault("nic")
+    String accessKey();
+
+    /** Secret key. */
+    @WithDefault("nic-secret")
+    String secretKey();
+
+    /** Region the client signs for. */
+    @WithDefault("us-east-1")
+    String region();
+
+    /** NIC's bucket, created at start when missing. */
+    @WithDefault("nic")
+    String bucket();
+}
