@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts NIC on its embedded defaults (local Kafka, local S3, the services) and runs one slide through it.
+# Starts NIC on its embedded defaults (local Kafka, local S3, the services) and runs one slide through it,
+# printing its slide-encoded event (or slide-failed).
 #
 #   deploy/local/run-demo.sh [slide-file]      (default: ../shared/data/slides/CMU-1-Small-Region.svs)
 #
@@ -41,6 +42,7 @@ start_service() { # name jar port
 }
 
 start_service tiler "$repo/tiler-service/target/quarkus-app/quarkus-run.jar" 8081
+start_service encoder "$repo/encoder-service/target/quarkus-app/quarkus-run.jar" 8082
 
 log "submitting $slide as a scanner would"
-java -jar "$repo/nic-cli/target/nic-cli.jar" submit "$slide" --wait-for tiled
+java -jar "$repo/nic-cli/target/nic-cli.jar" submit "$slide" --wait-for encoded

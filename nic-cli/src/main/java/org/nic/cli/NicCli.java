@@ -57,8 +57,8 @@ public final class NicCli {
         @Option(names = "--mpp", description = "level-0 um/px override")
         Double mpp;
 
-        @Option(names = "--wait-for", defaultValue = "tiled",
-                description = "stage to wait for: tiled, or none (default: ${DEFAULT-VALUE})")
+        @Option(names = "--wait-for", defaultValue = "encoded",
+                description = "stage to wait for: tiled, encoded, or none (default: ${DEFAULT-VALUE})")
         String waitFor;
 
         @Option(names = "--timeout", defaultValue = "PT5M", description = "how long to wait (ISO-8601, default: ${DEFAULT-VALUE})")
@@ -80,21 +80,26 @@ public final class NicCli {
                 store.putFile(uri, slide, "application/octet-stream");
             }
             System.err.println("uploaded " + slide + " to " + uri);
+            String done = switch (waitFor) {
+                case "tiled" -> Topics.SLIDE_TILED;
+                case "encoded" -> Topics.SLIDE_ENCODED;
+                case "none" -> null;
+                default -> throw new CommandLine.ParameterException(new CommandLine(this), "--wait-for: tiled, encoded or none");
+            };
             try (EventClient events = new EventClient(bootstrap())) {
                 // Answers from earlier submissions of the same slide are not this one's.
-                var from = events.endOffsets(Topics.SLIDE_TILED, Topics.SLIDE_FAILED);
+                var from = done == null ? null : events.endOffsets(done, Topics.SLIDE_FAILED);
                 events.publish(EventType.SLIDE_ARRIVED, id, new SlideArrived(id, uri.toString(), "nic-cli", null, mpp));
                 System.err.println("published slide-arrived for " + id);
-                if ("none".equals(waitFor)) {
+                if (done == null) {
                     return 0;
                 }
-                return Await.print(events.await(from, r -> id.equals(r.key()), timeout, Topics.SLIDE_TILED,
-                        Topics.SLIDE_FAILED));
+                return Await.print(events.await(from, r -> id.equals(r.key()), timeout, done, Topics.SLIDE_FAILED));
             }
         }
     }
 
-    @Command(name = "await", description = "Wait for a slide's tiled or failed event and print it.")
+    @Command(name = "await", description = "Wait for a slide's encoded (or tiled, or failed) event and print it.")
     static final class Await implements Callable<Integer> {
 
         @Parameters(index = "0", description = "slide id")
@@ -106,11 +111,11 @@ public final class NicCli {
         @Override
         public Integer call() {
             try (EventClient events = new EventClient(bootstrap())) {
-                return print(events.awaitKey(slideId, timeout, Topics.SLIDE_TILED, Topics.SLIDE_FAILED));
+                return print(events.awaitKey(slideId, timeout, Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED));
             }
         }
 
-        /** Prints the record with its topic and CloudEvents type; 0 when the slide was tiled, 1 when it failed. */
+        /** Prints the record with its topic and CloudEvents type; 0 on success, 1 when the slide failed. */
         static int print(ConsumerRecord<String, byte[]> record) {
             System.out.println("# " + record.topic() + " key=" + record.key() + " ce_type="
                     + EventClient.header(record, "ce_type") + " ce_id=" + EventClient.header(record, "ce_id"));
