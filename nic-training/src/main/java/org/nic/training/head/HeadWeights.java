@@ -1,0 +1,27 @@
+package org.nic.training.head;
+
+import java.util.List;
+
+/**
+ * A trained gigapixel head in inference form.
+ *
+ * @param codeSize input channels C of the grid
+ * @param layers the depthwise-separable layers
+ * @param dense dense layer, in x 128, row-major
+ * @param denseBias its bias
+ * @param output output layer, 128 x outputs, row-major
+ * @param outputBias its bias
+ * @param outputs number of outputs
+ */
+public record HeadWeights(int codeSize, List<SeparableLayer> layers, float[] dense, float[] denseBias, float[] output,
+                          float[] outputBias, int outputs) {
+
+    /**
+     * @param in input channels
+     * @param stride stride of the depthwise convolution
+     * @param depthwise in x 1 x 3 x 3
+     * @param pointwise 128 x in x 1 x 1
+     */
+    public record SeparableLayer(int in, int stride, float[] depthwise, float[] pointwise, float[] pointwiseBias,
+                                 float[] gamma, float[] beta, float[] mean, float[] variance) { }
+}

@@ -1,0 +1,87 @@
+package org.nic.training.head;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The gigapixel head in DJL and its ONNX export agree within 1e-4 x max(1, |value|), on two crop sizes. */
+class GigapixelHeadTest {
+
+    @Test
+    void djlAndOnnxAgree() throws Exception {
+        int codes = 16;
+        try (Model model = Model.newInstance("head", "PyTorch")) {
+            SequentialBlock head = GigapixelHead.build(codes, 3);
+            model.setBlock(head);
+            NDManager m = model.getNDManager();
+            head.initialize(m, DataType.FLOAT32, new Shape(1, codes, 40, 40));
+            Random r = new Random(7);
+            // Non-trivial running statistics, so that the exported batch norm is really checked.
+            for (Block b : head.getChildren().values()) {
+                if (b instanceof BatchNorm bn) {
+                    GigapixelHead.parameter(bn, "runningMean").getArray().set(FloatBuffer.wrap(randoms(r, 128, 0.1f)));
+                    float[] var = randoms(r, 128, 0.2f);
+                    for (int i = 0; i < var.length; i++) {
+                        var[i] = 1 + Math.abs(var[i]);
+                    }
+                    GigapixelHead.parameter(bn, "runningVar").getArray().set(FloatBuffer.wrap(var));
+                }
+            }
+            HeadWeights weights = GigapixelHead.weights(head, codes);
+            assertThat(weights.layers()).hasSize(8);
+            byte[] raw = OnnxHeadExporter.toOnnx(weights, OnnxHeadExporter.Activation.NONE, "t");
+            byte[] soft = OnnxHeadExporter.toOnnx(weights, OnnxHeadExporter.Activation.SOFTMAX, "t");
+            for (int side : new int[] {40, 23}) {
+                float[] grid = randoms(r, codes * side * side, 1f);
+                NDArray x = m.create(grid, new Shape(1, codes, side, side));
+                float[] djl = head.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow().toFloatArray();
+                float[] ort = run(raw, grid, codes, side);
+                for (int i = 0; i < 3; i++) {
+                    assertThat(ort[i]).isCloseTo(djl[i], within(1e-4f * Math.max(1, Math.abs(djl[i]))));
+                }
+                float[] p = run(soft, grid, codes, side);
+                double sum = 0;
+                for (int i = 0; i < 3; i++) {
+                    sum += p[i];
+                    double expected = Math.exp(djl[i]) / (Math.exp(djl[0]) + Math.exp(djl[1]) + Math.exp(djl[2]));
+                    assertThat((double) p[i]).isCloseTo(expected, within(1e-4));
+                }
+                assertThat(sum).isCloseTo(1, within(1e-5));
+            }
+        }
+    }
+
+    static float[] run(byte[] onnx, float[] grid, int codes, int side) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(onnx, new OrtSession.SessionOptions());
+             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(grid), new long[] {1, codes, side, side});
+             OrtSession.Result res = s.run(Map.of(OnnxHeadExporter.INPUT, t))) {
+            return ((float[][]) res.get(0).getValue())[0];
+        }
+    }
+
+    static float[] randoms(Random r, int n, float scale) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian() * scale;
+        }
+        return v;
+    }
+}
