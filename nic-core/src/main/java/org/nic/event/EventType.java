@@ -13,7 +13,10 @@ public enum EventType {
     SLIDE_ENCODED(Topics.SLIDE_ENCODED, "org.nic.slide.encoded.v1", "slide-encoded.v1.schema.json", SlideEncoded.class),
     SLIDE_PROGRESS(Topics.SLIDE_PROGRESS, "org.nic.slide.progress.v1", "slide-progress.v1.schema.json", SlideProgress.class),
     ENCODE_REQUESTED(Topics.ENCODE_REQUESTED, "org.nic.slide.encode-requested.v1", "encode-requested.v1.schema.json",
-            EncodeRequested.class);
+            EncodeRequested.class),
+    LABEL_RECORDED(Topics.LABEL_RECORDED, "org.nic.label.recorded.v1", "label-recorded.v1.schema.json", LabelRecorded.class),
+    MODEL_PUBLISHED(Topics.MODEL_PUBLISHED, "org.nic.model.published.v1", "model-published.v1.schema.json",
+            ModelPublished.class);
 
     private final String topic;
     private final String cloudEventType;

@@ -89,6 +89,15 @@ class EncodingTest {
             assertThat(attrs.at("/plan/sha256").asText()).isEqualTo(encoded.get("planSha256").asText());
 
             float[][][] grid = readGrid(store, prefix, plan.grid().rows(), plan.grid().cols(), chunk);
+            // The reader the trainer and predictor use gives the same grid and tissue mask.
+            org.nic.grid.CompressedGrid read = org.nic.grid.ZarrGridReader.read(store, slideId, prefix);
+            assertThat(read.tissueCells()).hasSize(plan.tissueCellCount());
+            for (int[] cell : plan.tissueCells()) {
+                for (int ch = 0; ch < 128; ch += 17) {
+                    assertThat(read.codes()[(ch * read.rows() + cell[0]) * read.cols() + cell[1]])
+                            .isEqualTo(grid[ch][cell[0]][cell[1]]);
+                }
+            }
             java.util.Set<List<Integer>> tissue = plan.tissueCells().stream().map(c -> List.of(c[0], c[1]))
                     .collect(Collectors.toSet());
             for (int r = 0; r < plan.grid().rows(); r++) {

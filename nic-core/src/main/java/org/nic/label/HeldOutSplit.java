@@ -1,0 +1,35 @@
+package org.nic.label;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * The held-out side of a slide, from a stable hash of its case id (else its slide id): the split does not
+ * reshuffle as labels grow, and slides of one case never straddle it.
+ */
+public final class HeldOutSplit {
+
+    private final double share;
+
+    public HeldOutSplit(double share) {
+        if (!(share > 0 && share < 1)) {
+            throw new IllegalArgumentException("held-out share must be in (0, 1): " + share);
+        }
+        this.share = share;
+    }
+
+    public boolean isHeldOut(String caseId, String slideId) {
+        String key = caseId != null && !caseId.isBlank() ? "case:" + caseId : "slide:" + slideId;
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            long v = 0;
+            for (int i = 0; i < 7; i++) {
+                v = (v << 8) | (h[i] & 0xFF);
+            }
+            return v / (double) (1L << 56) < share;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
