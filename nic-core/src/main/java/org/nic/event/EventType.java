@@ -16,7 +16,9 @@ public enum EventType {
             EncodeRequested.class),
     LABEL_RECORDED(Topics.LABEL_RECORDED, "org.nic.label.recorded.v1", "label-recorded.v1.schema.json", LabelRecorded.class),
     MODEL_PUBLISHED(Topics.MODEL_PUBLISHED, "org.nic.model.published.v1", "model-published.v1.schema.json",
-            ModelPublished.class);
+            ModelPublished.class),
+    SLIDE_PREDICTED(Topics.SLIDE_PREDICTED, "org.nic.slide.predicted.v1", "slide-predicted.v1.schema.json",
+            SlidePredicted.class);
 
     private final String topic;
     private final String cloudEventType;

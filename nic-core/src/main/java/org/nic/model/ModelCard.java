@@ -33,11 +33,13 @@ import org.nic.event.EventJson;
  * @param licence licence of the weights
  * @param attribution who made it, where it came from
  * @param createdAt when the file was written
+ * @param properties what running the model needs beyond its ONNX contract (heads: task kind, classes,
+ *     encoder id, crop size, crops averaged), null for encoders
  */
 public record ModelCard(String id, String kind, String file, String sha256, String format, String input, String output,
                         String architecture, long parameters, List<String> tasks, String data, Long seed,
                         Map<String, Double> metrics, String command, String licence, String attribution,
-                        Instant createdAt) {
+                        Instant createdAt, Map<String, Object> properties) {
 
     public static final String FILE_NAME = "card.json";
 

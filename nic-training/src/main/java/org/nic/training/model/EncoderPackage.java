@@ -30,7 +30,7 @@ public final class EncoderPackage {
         }
         ModelCard card = new ModelCard(id, "encoder", MODEL_FILE, ModelCard.sha256(onnx), "onnx", INPUT,
                 OUTPUT.replace("C", String.valueOf(weights.codeSize())), describe(weights), weights.parameterCount(), tasks,
-                data, seed, metrics, command, licence, attribution, Instant.now());
+                data, seed, metrics, command, licence, attribution, Instant.now(), null);
         card.write(dir);
         return card;
     }

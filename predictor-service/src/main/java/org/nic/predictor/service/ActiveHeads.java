@@ -1,0 +1,122 @@
+package org.nic.predictor.service;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.nic.grid.CompressedGrid;
+import org.jboss.logging.Logger;
+import org.nic.event.EventJson;
+import org.nic.event.ModelPublished;
+import org.nic.model.ModelCard;
+import org.nic.model.OnnxHead;
+import org.nic.predictor.config.PredictorConfig;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.S3Uri;
+
+/**
+ * The active head of every (task, encoder), swapped atomically when a model-published event arrives. A
+ * head that fails to load or whose SHA-256 does not match its event and card is refused, and the head
+ * already active keeps serving.
+ */
+@ApplicationScoped
+public class ActiveHeads {
+
+    private static final Logger LOG = Logger.getLogger(ActiveHeads.class);
+
+    /**
+     * A loaded head. Predictions hold its read lock; retiring it (after a swap) takes the write lock, so a
+     * session is never closed under a prediction in flight.
+     */
+    public record Head(ModelPublished published, OnnxHead model, int crop, int crops, List<String> classes,
+                       ReentrantReadWriteLock lock, AtomicBoolean retired) {
+
+        /** The head's mean output on the grid, or null when it was retired meanwhile (ask for the current one). */
+        public float[] predict(CompressedGrid grid) {
+            lock.readLock().lock();
+            try {
+                return retired.get() ? null : model.predict(grid, crop, crops);
+            } finally {
+                lock.readLock().unlock();
+            }
+        }
+
+        void retire() {
+            lock.writeLock().lock();
+            try {
+                retired.set(true);
+                model.close();
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+    }
+
+    private final ObjectStore store;
+    private final PredictorConfig.Predictor config;
+    private final Map<String, Head> heads = new ConcurrentHashMap<>();
+
+    public ActiveHeads(ObjectStore store, PredictorConfig config) {
+        this.store = store;
+        this.config = config.predictor();
+    }
+
+    /** Loads and activates a head; returns false (keeping the old one) when it is refused. */
+    public boolean activate(ModelPublished event) {
+        try {
+            byte[] model = store.get(S3Uri.parse(event.modelUri()));
+            ModelCard card = EventJson.mapper().readValue(store.get(S3Uri.parse(event.cardUri())), ModelCard.class);
+            String actual = ModelCard.sha256(model);
+            if (!actual.equals(event.sha256()) || !actual.equals(card.sha256())) {
+                LOG.errorf("head %s %s for %s refused: model sha256 %s, event says %s, card says %s; keeping the active head",
+                        event.task(), event.headVersion(), event.encoderId(), actual, event.sha256(), card.sha256());
+                return false;
+            }
+            Map<String, Object> p = card.properties() == null ? Map.of() : card.properties();
+            int crop = p.get("crop") instanceof Number n ? n.intValue() : config.crop();
+            int crops = p.get("crops") instanceof Number n ? n.intValue() : config.crops();
+            List<String> classes = new ArrayList<>();
+            if (p.get("classes") instanceof List<?> l) {
+                l.forEach(c -> classes.add(String.valueOf(c)));
+            }
+            Head fresh = new Head(event, new OnnxHead(model), crop, crops, List.copyOf(classes), new ReentrantReadWriteLock(),
+                    new AtomicBoolean());
+            Head old = heads.put(event.key(), fresh);
+            if (old != null) {
+                old.retire();
+            }
+            LOG.infof("head %s %s active for encoder %s (%s %.3f on %d held-out slides)", event.task(), event.headVersion(),
+                    event.encoderId(), event.metric(), event.heldOutMetric(), event.heldOutSlides());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.errorf("head %s %s for %s refused: %s; keeping the active head", event.task(), event.headVersion(),
+                    event.encoderId(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** The active head for a task and encoder, if any. */
+    public Head current(String key) {
+        return heads.get(key);
+    }
+
+    /** The active heads that read grids of this encoder. */
+    public List<Head> forEncoder(String encoderId) {
+        return heads.values().stream().filter(h -> h.published().encoderId().equals(encoderId)).toList();
+    }
+
+    public Collection<Head> all() {
+        return heads.values();
+    }
+
+    @PreDestroy
+    void close() {
+        heads.values().forEach(Head::retire);
+    }
+}

@@ -1,0 +1,77 @@
+package org.nic.predictor.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.nic.event.SlideEncoded;
+import org.nic.event.SlidePredicted;
+import org.nic.grid.CompressedGrid;
+import org.nic.grid.ZarrGridReader;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.S3Uri;
+
+/** Runs every active head for a grid's encoder on the grid. */
+@ApplicationScoped
+public class PredictionService {
+
+    private final ObjectStore store;
+    private final ActiveHeads heads;
+    private final String name;
+
+    public PredictionService(ObjectStore store, ActiveHeads heads,
+                             @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
+        this.store = store;
+        this.heads = heads;
+        this.name = "nic-predictor/" + version;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Predictions for the slide, or null when no head serves its encoder. */
+    public SlidePredicted predict(SlideEncoded encoded, long receivedNanos) {
+        List<ActiveHeads.Head> active = heads.forEncoder(encoded.encoderId());
+        if (active.isEmpty()) {
+            return null;
+        }
+        S3Uri grid = S3Uri.parse(encoded.gridUri());
+        CompressedGrid codes = ZarrGridReader.read(store, encoded.slideId(), grid.key());
+        List<SlidePredicted.Prediction> predictions = new ArrayList<>();
+        for (ActiveHeads.Head candidate : active) {
+            ActiveHeads.Head head = candidate;
+            float[] out = head.predict(codes);
+            while (out == null) { // swapped while we were here: the newer head answers
+                head = heads.current(head.published().key());
+                out = head == null ? new float[] {Float.NaN} : head.predict(codes);
+            }
+            if (head == null) {
+                continue;
+            }
+            String kind = head.published().kind();
+            String version = head.published().headVersion();
+            String task = head.published().task();
+            switch (kind) {
+                case "CLASSIFICATION" -> {
+                    Map<String, Double> p = new LinkedHashMap<>();
+                    if (out.length == 1 && head.classes().size() == 2) {
+                        p.put(head.classes().get(0), 1.0 - out[0]);
+                        p.put(head.classes().get(1), (double) out[0]);
+                    } else {
+                        for (int i = 0; i < out.length; i++) {
+                            p.put(i < head.classes().size() ? head.classes().get(i) : String.valueOf(i), (double) out[i]);
+                        }
+                    }
+                    predictions.add(new SlidePredicted.Prediction(task, kind, version, null, p, null));
+                }
+                case "SURVIVAL" -> predictions.add(new SlidePredicted.Prediction(task, kind, version, null, null, (double) out[0]));
+                default -> predictions.add(new SlidePredicted.Prediction(task, kind, version, (double) out[0], null, null));
+            }
+        }
+        return new SlidePredicted(encoded.slideId(), encoded.caseId(), encoded.encoderId(), encoded.gridUri(), predictions,
+                (System.nanoTime() - receivedNanos) / 1_000_000, name);
+    }
+}

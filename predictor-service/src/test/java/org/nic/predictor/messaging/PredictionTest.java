@@ -1,0 +1,181 @@
+package org.nic.predictor.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.nic.cli.EventClient;
+import org.nic.event.EventJson;
+import org.nic.event.EventType;
+import org.nic.event.ModelPublished;
+import org.nic.event.SlideEncoded;
+import org.nic.event.Topics;
+import org.nic.grid.CompressedGrid;
+import org.nic.grid.GridLayout;
+import org.nic.grid.ZarrCodec;
+import org.nic.model.ModelCard;
+import org.nic.model.TaskKind;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.StorageLayout;
+import org.nic.testing.NicTestInfrastructure;
+import org.nic.testing.NicTestResource;
+import org.nic.training.head.HeadLabel;
+import org.nic.training.head.HeadTrainer;
+import org.nic.training.head.OnnxHeadExporter;
+
+/**
+ * Heads published on the compacted topic are picked up without a restart: slide-predicted names the new
+ * head version; a head whose file does not match its hash is refused and the old one keeps serving.
+ */
+@QuarkusTest
+@QuarkusTestResource(NicTestResource.class)
+class PredictionTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(90);
+    static final int C = 8;
+
+    @Test
+    void newHeadsAreServedWithoutRestartAndCorruptOnesAreRefused() throws Exception {
+        String encoder = "enc-" + System.nanoTime();
+        String task = "score" + System.nanoTime();
+        List<CompressedGrid> cohort = new ArrayList<>();
+        List<HeadLabel> labels = new ArrayList<>();
+        Random r = new Random(4);
+        for (int i = 0; i < 32; i++) {
+            double signal = r.nextGaussian();
+            cohort.add(grid("train" + i, signal, r));
+            labels.add(HeadLabel.regression(signal));
+        }
+        try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
+             ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
+            String slide = "pred-" + System.nanoTime();
+            CompressedGrid target = grid(slide, 1.5, r);
+            String gridPrefix = StorageLayout.grid(slide, encoder);
+            writeGrid(store, gridPrefix, target);
+
+            ModelPublished v1 = publishHead(store, events, task, encoder, "v1", cohort, labels, 1, false);
+            JsonNode first = predictionFor(events, store, slide, encoder, gridPrefix);
+            JsonNode p1 = first.get("predictions").get(0);
+            assertThat(p1.get("task").asText()).isEqualTo(task);
+            assertThat(p1.get("headVersion").asText()).isEqualTo("v1");
+            assertThat(p1.get("value").asDouble()).isFinite();
+
+            // A better head: labels ten times larger, so its values are ten times larger too.
+            List<HeadLabel> scaled = labels.stream().map(l -> HeadLabel.regression(l.value() * 10)).toList();
+            publishHead(store, events, task, encoder, "v2", cohort, scaled, 1, false);
+            JsonNode second = awaitVersion(events, store, slide, encoder, gridPrefix, "v2");
+            double v2 = second.get("predictions").get(0).get("value").asDouble();
+            assertThat(Math.abs(v2)).isGreaterThan(3 * Math.abs(p1.get("value").asDouble()));
+
+            // A corrupt head file (hash mismatch) is refused; v2 keeps serving.
+            publishHead(store, events, task, encoder, "v3", cohort, labels, 1, true);
+            Thread.sleep(2000);
+            JsonNode third = predictionFor(events, store, slide, encoder, gridPrefix);
+            assertThat(third.get("predictions").get(0).get("headVersion").asText()).isEqualTo("v2");
+            assertThat(v1.task()).isEqualTo(task);
+        }
+    }
+
+    /** Trains a small head, uploads it with its card and publishes it (or a corrupted copy). */
+    static ModelPublished publishHead(ObjectStore store, EventClient events, String task, String encoder, String version,
+                                      List<CompressedGrid> cohort, List<HeadLabel> labels, long seed, boolean corrupt) {
+        HeadTrainer.Result head = HeadTrainer.train(cohort, labels,
+                new HeadTrainer.Settings(TaskKind.REGRESSION, 0, 16, 6, 8, 3e-3f, seed));
+        byte[] onnx = OnnxHeadExporter.toOnnx(head.weights(), head.activation(), task + "-" + version);
+        String sha = ModelCard.sha256(onnx);
+        String prefix = "models/heads/" + task + "/" + version + "/";
+        ModelCard card = new ModelCard(task + "-" + version, "head", "model.onnx", sha, "onnx", "grid", "output", "gigapixel",
+                0, List.of(task), "test", seed, Map.of(), "test", "Apache-2.0", "test", Instant.now(),
+                Map.of("crop", head.crop(), "crops", 4, "encoderId", encoder, "kind", "REGRESSION"));
+        store.put(prefix + "model.onnx", corrupt ? "garbage".getBytes() : onnx, "application/octet-stream");
+        store.put(prefix + "card.json", EventJson.toBytes(card), "application/json");
+        ModelPublished event = new ModelPublished(task, "REGRESSION", encoder, version, store.uri(prefix + "model.onnx").toString(),
+                sha, store.uri(prefix + "card.json").toString(), "spearman", 0.9, 10, "test");
+        assertThat(EventJson.validate(EventType.MODEL_PUBLISHED, event)).isEmpty();
+        events.publish(EventType.MODEL_PUBLISHED, event.key(), event);
+        return event;
+    }
+
+    static JsonNode awaitVersion(EventClient events, ObjectStore store, String slide, String encoder, String prefix,
+                                 String version) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = predictionFor(events, store, slide, encoder, prefix);
+            if (last.get("predictions").get(0).get("headVersion").asText().equals(version)) {
+                return last;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("head " + version + " never served; last: " + last);
+    }
+
+    static JsonNode predictionFor(EventClient events, ObjectStore store, String slide, String encoder, String prefix)
+            throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            var from = events.endOffsets(Topics.SLIDE_PREDICTED);
+            events.publish(EventType.SLIDE_ENCODED, slide, new SlideEncoded(slide, null, store.uri(prefix).toString(), encoder,
+                    "b".repeat(64), "s3://x/tiling/" + slide + "/plan.json", "c".repeat(64), C, 20, 20, 256, false, 0, 0, 0, 0,
+                    1, 1, "cpu", "test"));
+            try {
+                ConsumerRecord<String, byte[]> record = events.await(from, r -> slide.equals(r.key()), Duration.ofSeconds(10),
+                        Topics.SLIDE_PREDICTED);
+                JsonNode json = EventJson.mapper().readTree(record.value());
+                assertThat(EventJson.validate(EventType.SLIDE_PREDICTED, json)).isEmpty();
+                assertThat(EventClient.header(record, "ce_type")).isEqualTo("org.nic.slide.predicted.v1");
+                return json;
+            } catch (AssertionError notYet) {
+                // no head active for this encoder yet: the model-published record is still on its way
+            }
+        }
+        throw new AssertionError("no slide-predicted for " + slide);
+    }
+
+    static CompressedGrid grid(String slide, double signal, Random r) {
+        int rows = 20;
+        int cols = 20;
+        float[] codes = new float[C * rows * cols];
+        boolean[] tissue = new boolean[rows * cols];
+        for (int y = 2; y < rows - 2; y++) {
+            for (int x = 2; x < cols - 2; x++) {
+                tissue[y * cols + x] = true;
+                for (int c = 0; c < C; c++) {
+                    codes[(c * rows + y) * cols + x] = (float) ((c == 0 ? signal : 0) + r.nextGaussian() * 0.5);
+                }
+            }
+        }
+        return new CompressedGrid(slide, C, rows, cols, codes, tissue);
+    }
+
+    /** Writes a grid as the encoder does (Zarr v2 group, one chunk of 32 x 32 cells). */
+    static void writeGrid(ObjectStore store, String prefix, CompressedGrid g) {
+        GridLayout layout = new GridLayout(g.channels(), g.rows(), g.cols(), 32, 32);
+        float[] chunk = new float[layout.chunkValues()];
+        for (int c = 0; c < g.channels(); c++) {
+            for (int y = 0; y < g.rows(); y++) {
+                for (int x = 0; x < g.cols(); x++) {
+                    chunk[layout.offsetInChunk(c, y, x)] = g.codes()[(c * g.rows() + y) * g.cols() + x];
+                }
+            }
+        }
+        store.put(prefix + "codes/0.0.0", ZarrCodec.encodeChunk(chunk), "application/octet-stream");
+        byte[] mask = new byte[g.rows() * g.cols()];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = (byte) (g.tissue()[i] ? 1 : 0);
+        }
+        store.put(prefix + "tissue/0.0", ZarrCodec.zlib(mask), "application/octet-stream");
+        store.put(prefix + "tissue/.zarray", ZarrCodec.json(ZarrCodec.tissueArray(g.rows(), g.cols())), "application/json");
+        store.put(prefix + "codes/.zarray", ZarrCodec.json(ZarrCodec.codesArray(layout)), "application/json");
+        store.put(prefix + ".zgroup", ZarrCodec.json(Map.of("zarr_format", 2)), "application/json");
+    }
+}
