@@ -20,14 +20,13 @@ import org.nic.event.ModelPublished;
 import org.nic.event.SlideEncoded;
 import org.nic.event.Topics;
 import org.nic.grid.CompressedGrid;
-import org.nic.grid.GridLayout;
-import org.nic.grid.ZarrCodec;
 import org.nic.model.ModelCard;
 import org.nic.model.TaskKind;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.StorageLayout;
 import org.nic.testing.NicTestInfrastructure;
 import org.nic.testing.NicTestResource;
+import org.nic.testing.SyntheticGrids;
 import org.nic.training.head.HeadLabel;
 import org.nic.training.head.HeadTrainer;
 import org.nic.training.head.OnnxHeadExporter;
@@ -142,40 +141,10 @@ class PredictionTest {
     }
 
     static CompressedGrid grid(String slide, double signal, Random r) {
-        int rows = 20;
-        int cols = 20;
-        float[] codes = new float[C * rows * cols];
-        boolean[] tissue = new boolean[rows * cols];
-        for (int y = 2; y < rows - 2; y++) {
-            for (int x = 2; x < cols - 2; x++) {
-                tissue[y * cols + x] = true;
-                for (int c = 0; c < C; c++) {
-                    codes[(c * rows + y) * cols + x] = (float) ((c == 0 ? signal : 0) + r.nextGaussian() * 0.5);
-                }
-            }
-        }
-        return new CompressedGrid(slide, C, rows, cols, codes, tissue);
+        return SyntheticGrids.grid(slide, C, signal, r);
     }
 
-    /** Writes a grid as the encoder does (Zarr v2 group, one chunk of 32 x 32 cells). */
     static void writeGrid(ObjectStore store, String prefix, CompressedGrid g) {
-        GridLayout layout = new GridLayout(g.channels(), g.rows(), g.cols(), 32, 32);
-        float[] chunk = new float[layout.chunkValues()];
-        for (int c = 0; c < g.channels(); c++) {
-            for (int y = 0; y < g.rows(); y++) {
-                for (int x = 0; x < g.cols(); x++) {
-                    chunk[layout.offsetInChunk(c, y, x)] = g.codes()[(c * g.rows() + y) * g.cols() + x];
-                }
-            }
-        }
-        store.put(prefix + "codes/0.0.0", ZarrCodec.encodeChunk(chunk), "application/octet-stream");
-        byte[] mask = new byte[g.rows() * g.cols()];
-        for (int i = 0; i < mask.length; i++) {
-            mask[i] = (byte) (g.tissue()[i] ? 1 : 0);
-        }
-        store.put(prefix + "tissue/0.0", ZarrCodec.zlib(mask), "application/octet-stream");
-        store.put(prefix + "tissue/.zarray", ZarrCodec.json(ZarrCodec.tissueArray(g.rows(), g.cols())), "application/json");
-        store.put(prefix + "codes/.zarray", ZarrCodec.json(ZarrCodec.codesArray(layout)), "application/json");
-        store.put(prefix + ".zgroup", ZarrCodec.json(Map.of("zarr_format", 2)), "application/json");
+        SyntheticGrids.write(store, prefix, g);
     }
 }

@@ -1,0 +1,81 @@
+package org.nic.trainer.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.nic.model.TaskKind;
+
+/**
+ * Every setting of the trainer. Keys are {@code nic.*}; environment variables {@code NIC_*}. Object
+ * storage is {@link org.nic.service.storage.StorageConfig}, shared by all services. Tasks are declared
+ * here: a new task needs configuration, not code.
+ */
+@ConfigMapping(prefix = "nic")
+public interface TrainerConfig {
+
+    /** Slide-level tasks by name, e.g. {@code nic.tasks.proliferation.kind=REGRESSION}. */
+    Map<String, Task> tasks();
+
+    /** When and how heads are trained and published. */
+    Trainer trainer();
+
+    interface Task {
+        /** REGRESSION, CLASSIFICATION or SURVIVAL. */
+        TaskKind kind();
+
+        /** Class names in output order (classification). */
+        Optional<List<String>> classes();
+    }
+
+    interface Trainer {
+        /** Encoder whose grids heads are trained on. */
+        @WithDefault("mtl-nic-lung-tissue-v1")
+        String encoderId();
+
+        /** How often tasks with new labels are retrained, e.g. {@code 1h} (also after {@code retrain-after-labels}). */
+        @WithDefault("1h")
+        String schedule();
+
+        /** Retrain a task once this many new labels (with grids) arrived since its last run. */
+        @WithDefault("20")
+        int retrainAfterLabels();
+
+        /** Share of cases held out to compare heads. */
+        @WithDefault("0.3")
+        double heldOutShare();
+
+        /** How much a challenger must beat the champion (or a first head the baseline) by. */
+        @WithDefault("0.02")
+        double margin();
+
+        /** Fewest held-out slides a comparison may rest on. */
+        @WithDefault("5")
+        int minHeldOut();
+
+        /** Crop edge in cells (the paper's 400; capped at the largest grid). */
+        @WithDefault("400")
+        int crop();
+
+        /** Crops averaged per slide at prediction. */
+        @WithDefault("10")
+        int crops();
+
+        /** Training epochs. */
+        @WithDefault("30")
+        int epochs();
+
+        /** Crops per step. */
+        @WithDefault("8")
+        int batchSize();
+
+        /** Adam's initial learning rate. */
+        @WithDefault("0.001")
+        float learningRate();
+
+        /** Seed of every training run. */
+        @WithDefault("17")
+        long seed();
+    }
+}

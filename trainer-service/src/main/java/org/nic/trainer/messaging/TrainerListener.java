@@ -1,0 +1,98 @@
+package org.nic.trainer.messaging;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+import org.nic.event.EventJson;
+import org.nic.event.EventType;
+import org.nic.event.InvalidEventException;
+import org.nic.event.LabelRecorded;
+import org.nic.event.ModelPublished;
+import org.nic.event.SlideEncoded;
+import org.nic.trainer.config.TrainerConfig;
+import org.nic.trainer.service.HeadTrainingService;
+import org.nic.trainer.service.LabelStore;
+
+/**
+ * Labels in (the compacted topic, read whole at every start), grids announced by slide-encoded, the
+ * active heads from model-published; retrains a task after N new labels and on a schedule.
+ */
+@ApplicationScoped
+public class TrainerListener {
+
+    private static final Logger LOG = Logger.getLogger(TrainerListener.class);
+
+    private final HeadTrainingService training;
+    private final LabelStore labels;
+    private final TrainerConfig config;
+
+    public TrainerListener(HeadTrainingService training, LabelStore labels, TrainerConfig config) {
+        this.training = training;
+        this.labels = labels;
+        this.config = config;
+    }
+
+    @Incoming("label-recorded")
+    @Blocking
+    public CompletionStage<Void> onLabel(Message<byte[]> message) {
+        LabelRecorded label;
+        try {
+            label = EventJson.readEvent(EventType.LABEL_RECORDED, message.getPayload(), LabelRecorded.class);
+        } catch (InvalidEventException e) {
+            LOG.errorf("dead-lettering a label record: %s", e.getMessage());
+            return message.nack(e);
+        }
+        Optional<String> problem = training.validator().problem(label);
+        if (problem.isPresent()) {
+            LOG.warnf("label for slide %s, task %s rejected: %s", label.slideId(), label.task(), problem.get());
+            return message.nack(new IllegalArgumentException("label rejected: " + problem.get()));
+        }
+        if (labels.put(label) >= config.trainer().retrainAfterLabels()) {
+            training.schedule(label.task());
+        }
+        return message.ack();
+    }
+
+    @Incoming("slide-encoded")
+    @Blocking
+    public CompletionStage<Void> onSlideEncoded(Message<byte[]> message) {
+        try {
+            SlideEncoded encoded = EventJson.readEvent(EventType.SLIDE_ENCODED, message.getPayload(), SlideEncoded.class);
+            if (encoded.encoderId().equals(config.trainer().encoderId())) {
+                // Labels that came before their grid become trainable now.
+                for (String task : training.tasks().keySet()) {
+                    labels.forTask(task).stream().filter(l -> l.slideId().equals(encoded.slideId())).findAny()
+                            .ifPresent(l -> {
+                                if (labels.put(l) >= config.trainer().retrainAfterLabels()) {
+                                    training.schedule(task);
+                                }
+                            });
+                }
+            }
+        } catch (InvalidEventException e) {
+            LOG.warnf("ignoring an invalid slide-encoded record: %s", e.getMessage());
+        }
+        return message.ack();
+    }
+
+    @Incoming("active-heads")
+    @Blocking
+    public CompletionStage<Void> onModelPublished(Message<byte[]> message) {
+        try {
+            training.champion(EventJson.readEvent(EventType.MODEL_PUBLISHED, message.getPayload(), ModelPublished.class));
+        } catch (InvalidEventException e) {
+            LOG.warnf("ignoring an invalid model-published record: %s", e.getMessage());
+        }
+        return message.ack();
+    }
+
+    @Scheduled(every = "${nic.trainer.schedule:1h}", delayed = "${nic.trainer.schedule:1h}")
+    void retrainOnSchedule() {
+        training.tasks().keySet().stream().filter(t -> labels.newLabels(t) > 0).forEach(training::schedule);
+    }
+}

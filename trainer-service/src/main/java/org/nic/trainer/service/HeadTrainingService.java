@@ -1,0 +1,290 @@
+package org.nic.trainer.service;
+
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+import org.nic.event.EventJson;
+import org.nic.event.LabelRecorded;
+import org.nic.event.ModelPublished;
+import org.nic.grid.CompressedGrid;
+import org.nic.grid.ZarrGridReader;
+import org.nic.label.ChampionPolicy;
+import org.nic.label.HeldOutSplit;
+import org.nic.label.LabelValidator;
+import org.nic.label.TaskDefinition;
+import org.nic.model.ModelCard;
+import org.nic.model.OnnxHead;
+import org.nic.model.TaskKind;
+import org.nic.service.messaging.CloudEventSender;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.S3Uri;
+import org.nic.storage.StorageLayout;
+import org.nic.trainer.config.TrainerConfig;
+import org.nic.training.head.HeadLabel;
+import org.nic.training.head.HeadTrainer;
+import org.nic.training.head.OnnxHeadExporter;
+import org.nic.training.metrics.SlideMetrics;
+
+/**
+ * Trains a task's head on the labelled slides whose grids exist (found by their deterministic keys),
+ * compares it on held-out slides (split by case) with the active head, or with a trivial baseline for a
+ * first head, and publishes it only when it wins by the configured margin: ONNX and card to
+ * {@code models/heads/{task}/{version}/}, then model-published. Runs one at a time, off the consumer threads.
+ */
+@ApplicationScoped
+public class HeadTrainingService {
+
+    private static final Logger LOG = Logger.getLogger(HeadTrainingService.class);
+
+    /** What a run did, for logs and tests. */
+    public record Outcome(String task, boolean published, String version, double metric, Double champion, double baseline,
+                          int trainSlides, int heldOutSlides, String reason) { }
+
+    private final ObjectStore store;
+    private final LabelStore labels;
+    private final TrainerConfig config;
+    private final MutinyEmitter<byte[]> published;
+    private final Map<String, TaskDefinition> tasks = new LinkedHashMap<>();
+    private final LabelValidator validator;
+    private final Map<String, ModelPublished> champions = new ConcurrentHashMap<>();
+    private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "nic-head-training");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public HeadTrainingService(ObjectStore store, LabelStore labels, TrainerConfig config,
+                               @Channel("model-published") MutinyEmitter<byte[]> published) {
+        this.store = store;
+        this.labels = labels;
+        this.config = config;
+        this.published = published;
+        config.tasks().forEach((name, t) -> tasks.put(name, new TaskDefinition(name, t.kind(), t.classes().orElse(List.of()))));
+        this.validator = new LabelValidator(tasks);
+    }
+
+    public LabelValidator validator() {
+        return validator;
+    }
+
+    public Map<String, TaskDefinition> tasks() {
+        return tasks;
+    }
+
+    /** The latest outcome of a task's runs, if any. */
+    public Outcome lastOutcome(String task) {
+        return outcomes.get(task);
+    }
+
+    /** Remembers the active head of a task and encoder (from the compacted model-published topic). */
+    public void champion(ModelPublished event) {
+        champions.merge(event.key(), event, (old, now) -> now);
+    }
+
+    /** Queues a run of the task. */
+    public void schedule(String task) {
+        runner.submit(() -> {
+            try {
+                Outcome o = train(task);
+                outcomes.put(task, o);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "training task %s failed", task);
+            }
+        });
+    }
+
+    Outcome train(String task) {
+        TaskDefinition def = tasks.get(task);
+        TrainerConfig.Trainer t = config.trainer();
+        String encoder = t.encoderId();
+        labels.markTrained(task);
+        List<LabelRecorded> all = labels.forTask(task);
+        HeldOutSplit split = new HeldOutSplit(t.heldOutShare());
+        List<CompressedGrid> trainGrids = new ArrayList<>();
+        List<HeadLabel> trainLabels = new ArrayList<>();
+        List<CompressedGrid> testGrids = new ArrayList<>();
+        List<LabelRecorded> testLabels = new ArrayList<>();
+        for (LabelRecorded l : all) {
+            String prefix = StorageLayout.grid(l.slideId(), encoder);
+            if (!store.exists(store.uri(prefix + ".zgroup"))) {
+                continue; // its grid is not there yet: slide-encoded will bring it
+            }
+            CompressedGrid grid = ZarrGridReader.read(store, l.slideId(), prefix);
+            if (split.isHeldOut(l.caseId(), l.slideId())) {
+                testGrids.add(grid);
+                testLabels.add(l);
+            } else {
+                trainGrids.add(grid);
+                trainLabels.add(headLabel(def, l));
+            }
+        }
+        if (trainGrids.size() < 4 || testGrids.size() < t.minHeldOut()) {
+            return log(new Outcome(task, false, null, Double.NaN, null, Double.NaN, trainGrids.size(), testGrids.size(),
+                    "not enough slides with grids: " + trainGrids.size() + " to train, " + testGrids.size() + " held out"));
+        }
+        LOG.infof("task %s: training a head on %d slides (%d held out), encoder %s", task, trainGrids.size(), testGrids.size(), encoder);
+        HeadTrainer.Result head = HeadTrainer.train(trainGrids, trainLabels, new HeadTrainer.Settings(def.kind(),
+                def.classes().size(), t.crop(), t.epochs(), t.batchSize(), t.learningRate(), t.seed()));
+        byte[] onnx = OnnxHeadExporter.toOnnx(head.weights(), head.activation(), task);
+        double metric = score(def, onnx, head.crop(), testGrids, testLabels);
+        double baseline = def.kind() == TaskKind.REGRESSION ? 0.0 : 0.5;
+        ModelPublished champion = champions.get(task + "/" + encoder);
+        Double championMetric = null;
+        if (champion != null) {
+            byte[] championModel = store.get(S3Uri.parse(champion.modelUri()));
+            if (ModelCard.sha256(championModel).equals(champion.sha256())) {
+                ModelCard card = readCard(champion.cardUri());
+                int crop = card.properties() != null && card.properties().get("crop") instanceof Number n ? n.intValue() : t.crop();
+                championMetric = score(def, championModel, crop, testGrids, testLabels);
+            }
+        }
+        ChampionPolicy.Decision decision = new ChampionPolicy(t.margin(), t.minHeldOut())
+                .decide(metric, championMetric, baseline, testGrids.size());
+        if (!decision.publish()) {
+            return log(new Outcome(task, false, null, metric, championMetric, baseline, trainGrids.size(), testGrids.size(),
+                    decision.reason()));
+        }
+        String sha = ModelCard.sha256(onnx);
+        String version = "v" + DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
+                + "-" + sha.substring(0, 8);
+        String prefix = "models/heads/" + task + "/" + version + "/";
+        String metricName = metricName(def.kind());
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("kind", def.kind().name());
+        properties.put("classes", def.classes());
+        properties.put("encoderId", encoder);
+        properties.put("crop", head.crop());
+        properties.put("crops", t.crops());
+        properties.put("input", "grid: float32 N x C x crop x crop, a crop of the encoder's grid centred on a tissue cell, "
+                + "zero outside the grid");
+        properties.put("placement", "crops centred on tissue cells spread evenly along the row-major list of tissue cells; "
+                + "outputs averaged");
+        properties.put("output", switch (def.kind()) {
+            case REGRESSION -> "value in the label's units";
+            case CLASSIFICATION -> def.classes().size() > 2 ? "softmax probabilities in class order"
+                    : "sigmoid probability of the second class";
+            case SURVIVAL -> "log-risk (higher = earlier event)";
+        });
+        properties.put("labelSnapshot", Map.of("count", all.size(), "sha256", snapshotHash(all)));
+        ModelCard card = new ModelCard(task + "-" + version, "head", "model.onnx", sha, "onnx", "grid", "output",
+                "gigapixel CNN: 8 depthwise-separable 3x3 convolutions (128), batch norm, LeakyReLU, dropout 0.2; global "
+                        + "average pool; dense 128; output", 0, List.of(task),
+                trainGrids.size() + " training slides, " + testGrids.size() + " held-out slides", t.seed(),
+                Map.of(metricName, metric, "baseline." + metricName, baseline), "trainer-service", "Apache-2.0",
+                "NIC trainer-service", Instant.now(), properties);
+        store.put(prefix + "model.onnx", onnx, "application/octet-stream");
+        store.put(prefix + "card.json", EventJson.toBytes(card), "application/json");
+        ModelPublished event = new ModelPublished(task, def.kind().name(), encoder, version, store.uri(prefix + "model.onnx").toString(),
+                sha, store.uri(prefix + "card.json").toString(), metricName, metric, testGrids.size(), decision.reason());
+        CloudEventSender.send(published, event.key(), event.key() + ":" + version, event);
+        champions.put(event.key(), event);
+        return log(new Outcome(task, true, version, metric, championMetric, baseline, trainGrids.size(), testGrids.size(),
+                decision.reason()));
+    }
+
+    private ModelCard readCard(String uri) {
+        try {
+            return EventJson.mapper().readValue(store.get(S3Uri.parse(uri)), ModelCard.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("unreadable card " + uri, e);
+        }
+    }
+
+    static HeadLabel headLabel(TaskDefinition def, LabelRecorded l) {
+        return switch (def.kind()) {
+            case REGRESSION -> HeadLabel.regression(l.value());
+            case CLASSIFICATION -> HeadLabel.classification(def.classes().indexOf(l.label()));
+            case SURVIVAL -> HeadLabel.survival(l.time(), l.event());
+        };
+    }
+
+    static String metricName(TaskKind kind) {
+        return switch (kind) {
+            case REGRESSION -> "spearman";
+            case CLASSIFICATION -> "auc";
+            case SURVIVAL -> "c-index";
+        };
+    }
+
+    double score(TaskDefinition def, byte[] onnx, int crop, List<CompressedGrid> grids, List<LabelRecorded> truth) {
+        int crops = config.trainer().crops();
+        try (OnnxHead head = new OnnxHead(onnx)) {
+            int n = grids.size();
+            switch (def.kind()) {
+                case REGRESSION -> {
+                    double[] p = new double[n];
+                    double[] y = new double[n];
+                    for (int i = 0; i < n; i++) {
+                        p[i] = head.predict(grids.get(i), crop, crops)[0];
+                        y[i] = truth.get(i).value();
+                    }
+                    return SlideMetrics.spearman(p, y);
+                }
+                case CLASSIFICATION -> {
+                    int k = def.classes().size();
+                    double[][] p = new double[n][];
+                    int[] y = new int[n];
+                    for (int i = 0; i < n; i++) {
+                        float[] out = head.predict(grids.get(i), crop, crops);
+                        p[i] = k > 2 ? toDouble(out) : new double[] {1 - out[0], out[0]};
+                        y[i] = def.classes().indexOf(truth.get(i).label());
+                    }
+                    return SlideMetrics.macroAuc(p, y);
+                }
+                default -> {
+                    double[] risk = new double[n];
+                    double[] time = new double[n];
+                    boolean[] event = new boolean[n];
+                    for (int i = 0; i < n; i++) {
+                        risk[i] = head.predict(grids.get(i), crop, crops)[0];
+                        time[i] = truth.get(i).time();
+                        event[i] = truth.get(i).event();
+                    }
+                    return SlideMetrics.concordanceIndex(risk, time, event);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return Double.NaN; // e.g. a single class among the held-out slides
+        }
+    }
+
+    private static double[] toDouble(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+
+    static String snapshotHash(List<LabelRecorded> labels) {
+        StringBuilder s = new StringBuilder();
+        labels.forEach(l -> s.append(EventJson.toJson(l)).append('\n'));
+        return ModelCard.sha256(s.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Outcome log(Outcome o) {
+        LOG.infof("task %s: %s (held-out metric %.4f, champion %s, baseline %.2f, %d train / %d held-out slides)%s",
+                o.task(), o.published() ? "published " + o.version() : "not published", o.metric(), o.champion(), o.baseline(),
+                o.trainSlides(), o.heldOutSlides(), ": " + o.reason());
+        return o;
+    }
+
+    @PreDestroy
+    void stop() {
+        runner.shutdownNow();
+    }
+}

@@ -1,0 +1,108 @@
+package org.nic.trainer.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.nic.cli.EventClient;
+import org.nic.event.EventJson;
+import org.nic.event.EventType;
+import org.nic.event.LabelRecorded;
+import org.nic.event.Topics;
+import org.nic.model.ModelCard;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.S3Uri;
+import org.nic.storage.StorageLayout;
+import org.nic.testing.NicTestInfrastructure;
+import org.nic.testing.NicTestResource;
+import org.nic.testing.SyntheticGrids;
+import org.nic.trainer.service.HeadTrainingService;
+
+/**
+ * Labels in, a head out: on grids with a known signal the trainer publishes a head whose held-out Spearman
+ * is far above the baseline; the same data again does not beat it and is not published; labels that cannot
+ * be trained on are dead-lettered with their reason.
+ */
+@QuarkusTest
+@QuarkusTestResource(NicTestResource.class)
+class TrainingTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(180);
+
+    @Inject
+    HeadTrainingService training;
+
+    @Test
+    void labelsBecomeAPublishedHeadAndAnEqualChallengerIsNotPublished() throws Exception {
+        Random r = new Random(21);
+        try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
+             ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
+            var from = events.endOffsets(Topics.MODEL_PUBLISHED);
+            for (int i = 0; i < 60; i++) {
+                String slide = "train-" + i + "-" + System.nanoTime();
+                double signal = r.nextGaussian();
+                SyntheticGrids.write(store, StorageLayout.grid(slide, "test-encoder"), SyntheticGrids.grid(slide, 8, signal, r));
+                LabelRecorded label = new LabelRecorded(slide, "case-" + i, "test-score", 50 + 10 * signal, null, null, null, "test");
+                events.publish(EventType.LABEL_RECORDED, label.key(), label);
+            }
+            ConsumerRecord<String, byte[]> record = events.await(from, rec -> "test-score/test-encoder".equals(rec.key()),
+                    TIMEOUT, Topics.MODEL_PUBLISHED);
+            JsonNode published = EventJson.mapper().readTree(record.value());
+            assertThat(EventJson.validate(EventType.MODEL_PUBLISHED, published)).isEmpty();
+            assertThat(EventClient.header(record, "ce_source")).isEqualTo("urn:nic:trainer");
+            assertThat(published.get("metric").asText()).isEqualTo("spearman");
+            assertThat(published.get("heldOutSlides").asInt()).isGreaterThanOrEqualTo(5);
+            assertThat(published.get("heldOutMetric").asDouble()).as("held-out Spearman vs a baseline of 0").isGreaterThan(0.5);
+            byte[] model = store.get(S3Uri.parse(published.get("modelUri").asText()));
+            assertThat(ModelCard.sha256(model)).isEqualTo(published.get("sha256").asText());
+            ModelCard card = EventJson.mapper().readValue(store.get(S3Uri.parse(published.get("cardUri").asText())), ModelCard.class);
+            assertThat(card.sha256()).isEqualTo(published.get("sha256").asText());
+            assertThat(card.properties()).containsEntry("encoderId", "test-encoder").containsKey("labelSnapshot");
+
+            // The same labels again: the challenger equals the champion, which is not a win by the margin.
+            String version = published.get("headVersion").asText();
+            training.schedule("test-score");
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline && (training.lastOutcome("test-score") == null
+                    || training.lastOutcome("test-score").published())) {
+                Thread.sleep(500);
+            }
+            HeadTrainingService.Outcome again = training.lastOutcome("test-score");
+            assertThat(again.published()).isFalse();
+            assertThat(again.champion()).isNotNull();
+            assertThat(again.reason()).contains("does not beat the champion");
+            assertThat(version).startsWith("v");
+        }
+    }
+
+    @Test
+    void labelsThatCannotBeTrainedOnAreDeadLetteredWithTheirReason() throws Exception {
+        try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers())) {
+            expectRejected(events, new LabelRecorded("s-" + System.nanoTime(), null, "no-such-task", 1.0, null, null, null, "t"),
+                    "unknown task");
+            expectRejected(events, new LabelRecorded("s-" + System.nanoTime(), null, "overall-survival", null, null, -2.0, true, "t"),
+                    ">= 0");
+            expectRejected(events, new LabelRecorded("s-" + System.nanoTime(), null, "growth-pattern", null, "pushing", null, null, "t"),
+                    "not one of");
+            String key = "nan-" + System.nanoTime() + "/test-score";
+            events.publishRaw(EventType.LABEL_RECORDED, key,
+                    ("{\"slideId\":\"" + key.split("/")[0] + "\",\"task\":\"test-score\",\"value\":\"NaN\"}")
+                            .getBytes(StandardCharsets.UTF_8));
+            ConsumerRecord<String, byte[]> dead = events.awaitKey(key, TIMEOUT, Topics.deadLetters(Topics.LABEL_RECORDED));
+            assertThat(EventClient.header(dead, "dead-letter-reason")).isNotBlank();
+        }
+    }
+
+    static void expectRejected(EventClient events, LabelRecorded label, String reason) {
+        events.publish(EventType.LABEL_RECORDED, label.key(), label);
+        ConsumerRecord<String, byte[]> dead = events.awaitKey(label.key(), TIMEOUT, Topics.deadLetters(Topics.LABEL_RECORDED));
+        assertThat(EventClient.header(dead, "dead-letter-reason")).contains(reason);
+    }
+}
