@@ -83,6 +83,36 @@ class TrainingTest {
     }
 
     @Test
+    void classificationAndSurvivalHeadsAreTrainedAndPublishedToo() throws Exception {
+        Random r = new Random(33);
+        try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
+             ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
+            var from = events.endOffsets(Topics.MODEL_PUBLISHED);
+            for (int i = 0; i < 60; i++) {
+                String slide = "kinds-" + i + "-" + System.nanoTime();
+                double signal = r.nextGaussian();
+                SyntheticGrids.write(store, StorageLayout.grid(slide, "test-encoder"), SyntheticGrids.grid(slide, 8, signal, r));
+                LabelRecorded cls = new LabelRecorded(slide, "kcase-" + i, "test-class", null, signal > 0 ? "high" : "low",
+                        null, null, "test");
+                // Higher signal, earlier death; every fourth slide censored at 70% of its time.
+                double time = Math.exp(-signal) * 100;
+                LabelRecorded os = new LabelRecorded(slide, "kcase-" + i, "test-os", null, null, i % 4 == 0 ? time * 0.7 : time,
+                        i % 4 != 0, "test");
+                events.publish(EventType.LABEL_RECORDED, cls.key(), cls);
+                events.publish(EventType.LABEL_RECORDED, os.key(), os);
+            }
+            JsonNode cls = EventJson.mapper().readTree(events.await(from, rec -> "test-class/test-encoder".equals(rec.key()),
+                    TIMEOUT, Topics.MODEL_PUBLISHED).value());
+            assertThat(cls.get("metric").asText()).isEqualTo("auc");
+            assertThat(cls.get("heldOutMetric").asDouble()).as("held-out AUC vs a prior of 0.5").isGreaterThan(0.75);
+            JsonNode os = EventJson.mapper().readTree(events.await(from, rec -> "test-os/test-encoder".equals(rec.key()),
+                    TIMEOUT, Topics.MODEL_PUBLISHED).value());
+            assertThat(os.get("metric").asText()).isEqualTo("c-index");
+            assertThat(os.get("heldOutMetric").asDouble()).as("held-out C-index vs random risk's 0.5").isGreaterThan(0.65);
+        }
+    }
+
+    @Test
     void labelsThatCannotBeTrainedOnAreDeadLetteredWithTheirReason() throws Exception {
         try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers())) {
             expectRejected(events, new LabelRecorded("s-" + System.nanoTime(), null, "no-such-task", 1.0, null, null, null, "t"),
