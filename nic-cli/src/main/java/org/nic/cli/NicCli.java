@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
  * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code NIC_STORAGE_ENDPOINT}, {@code NIC_STORAGE_ACCESS_KEY},
  * {@code NIC_STORAGE_SECRET_KEY}), defaulting to deploy/local's.
  */
-@Command(name = "nic", mixinStandardHelpOptions = true, subcommands = {NicCli.Submit.class, NicCli.Await.class},
+@Command(name = "nic", mixinStandardHelpOptions = true, subcommands = {NicCli.Submit.class, NicCli.Await.class, NicCli.PinHead.class},
         description = "Submit slides to NIC and print what the pipeline answers.")
 public final class NicCli {
 
@@ -33,8 +33,12 @@ public final class NicCli {
         System.exit(new CommandLine(new NicCli()).execute(args));
     }
 
+    /** A setting from the environment, else from a system property of the same name, else the fallback. */
     static String env(String name, String fallback) {
         String v = System.getenv(name);
+        if (v == null || v.isBlank()) {
+            v = System.getProperty(name);
+        }
         return v == null || v.isBlank() ? fallback : v;
     }
 
@@ -121,6 +125,48 @@ public final class NicCli {
                     + EventClient.header(record, "ce_type") + " ce_id=" + EventClient.header(record, "ce_id"));
             System.out.println(new String(record.value(), StandardCharsets.UTF_8));
             return record.topic().equals(Topics.SLIDE_FAILED) ? 1 : 0;
+        }
+    }
+
+    @Command(name = "pin-head", description = "Make a stored head version the active one for its task and encoder "
+            + "(pin, or roll back): publishes model-published for it after checking its file against its card.")
+    static final class PinHead implements Callable<Integer> {
+
+        @Option(names = "--task", required = true)
+        String task;
+
+        @Option(names = "--version", required = true, description = "a version under models/heads/<task>/")
+        String version;
+
+        @Option(names = "--bucket", defaultValue = "nic", description = "NIC's bucket (default: ${DEFAULT-VALUE})")
+        String bucket;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectStore.Settings settings = new ObjectStore.Settings(env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
+                    env("NIC_STORAGE_ACCESS_KEY", "nic"), env("NIC_STORAGE_SECRET_KEY", "nic-secret"),
+                    env("NIC_STORAGE_REGION", "us-east-1"), bucket);
+            String prefix = "models/heads/" + task + "/" + version + "/";
+            org.nic.event.ModelPublished event;
+            try (ObjectStore store = new ObjectStore(settings)) {
+                org.nic.model.ModelCard card = org.nic.event.EventJson.mapper().readValue(
+                        store.get(store.uri(prefix + "card.json")), org.nic.model.ModelCard.class);
+                byte[] model = store.get(store.uri(prefix + card.file()));
+                if (!org.nic.model.ModelCard.sha256(model).equals(card.sha256())) {
+                    System.err.println("refusing: " + prefix + card.file() + " does not match the sha256 of its card");
+                    return 1;
+                }
+                java.util.Map<String, Object> p = card.properties() == null ? java.util.Map.of() : card.properties();
+                String metric = card.metrics().keySet().stream().filter(k -> !k.startsWith("baseline.")).findFirst().orElse("spearman");
+                event = new org.nic.event.ModelPublished(task, String.valueOf(p.get("kind")), String.valueOf(p.get("encoderId")),
+                        version, store.uri(prefix + card.file()).toString(), card.sha256(), store.uri(prefix + "card.json").toString(),
+                        metric, card.metrics().getOrDefault(metric, 0.0), 0, "pinned by an operator");
+            }
+            try (EventClient events = new EventClient(bootstrap())) {
+                events.publish(EventType.MODEL_PUBLISHED, event.key(), event);
+            }
+            System.out.println("pinned " + task + " " + version + " for encoder " + event.encoderId());
+            return 0;
         }
     }
 

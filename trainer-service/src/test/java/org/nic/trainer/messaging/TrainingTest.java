@@ -79,6 +79,21 @@ class TrainingTest {
             assertThat(again.champion()).isNotNull();
             assertThat(again.reason()).contains("does not beat the champion");
             assertThat(version).startsWith("v");
+
+            // An operator pins (or rolls back to) a stored version with the CLI: a new active-head record.
+            var beforePin = events.endOffsets(Topics.MODEL_PUBLISHED);
+            System.setProperty("NIC_STORAGE_ENDPOINT", NicTestInfrastructure.s3Endpoint());
+            System.setProperty("NIC_STORAGE_ACCESS_KEY", NicTestInfrastructure.s3AccessKey());
+            System.setProperty("NIC_STORAGE_SECRET_KEY", NicTestInfrastructure.s3SecretKey());
+            System.setProperty("KAFKA_BOOTSTRAP_SERVERS", NicTestInfrastructure.kafkaBootstrapServers());
+            int exit = new picocli.CommandLine(new org.nic.cli.NicCli()).execute("pin-head", "--task", "test-score",
+                    "--version", version, "--bucket", NicTestInfrastructure.BUCKET);
+            assertThat(exit).isZero();
+            JsonNode pinned = EventJson.mapper().readTree(events.await(beforePin, rec -> "test-score/test-encoder".equals(rec.key()),
+                    TIMEOUT, Topics.MODEL_PUBLISHED).value());
+            assertThat(EventJson.validate(EventType.MODEL_PUBLISHED, pinned)).isEmpty();
+            assertThat(pinned.get("headVersion").asText()).isEqualTo(version);
+            assertThat(pinned.get("reason").asText()).contains("pinned");
         }
     }
 
