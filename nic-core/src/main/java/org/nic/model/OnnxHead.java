@@ -31,30 +31,40 @@ public final class OnnxHead implements AutoCloseable {
         }
     }
 
+    /** Crops run together; a 400-cell crop of 128 channels is 82 MB, so a few at a time keep memory bounded. */
+    static final int CROPS_PER_RUN = 2;
+
     /** Mean output over the crops (value, class probabilities, or log-risk). */
     public float[] predict(CompressedGrid grid, int crop, int crops) {
         List<int[]> cells = grid.tissueCells();
         int n = cells.isEmpty() ? 1 : Math.min(crops, cells.size());
         int plane = grid.channels() * crop * crop;
-        float[] x = new float[n * plane];
-        for (int k = 0; k < n; k++) {
-            int[] centre = cells.isEmpty() ? new int[] {grid.rows() / 2, grid.cols() / 2}
-                    : cells.get((int) ((k + 0.5) * cells.size() / n));
-            grid.crop(centre[0], centre[1], crop, 0, x, k * plane);
-        }
-        try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {n, grid.channels(), crop, crop});
-             OrtSession.Result r = session.run(Map.of(input, t))) {
-            float[][] out = (float[][]) r.get(0).getValue();
-            float[] mean = new float[out[0].length];
-            for (float[] row : out) {
-                for (int j = 0; j < mean.length; j++) {
-                    mean[j] += row[j] / n;
-                }
+        float[] x = new float[Math.min(n, CROPS_PER_RUN) * plane];
+        float[] mean = null;
+        for (int start = 0; start < n; start += CROPS_PER_RUN) {
+            int m = Math.min(CROPS_PER_RUN, n - start);
+            for (int k = 0; k < m; k++) {
+                int[] centre = cells.isEmpty() ? new int[] {grid.rows() / 2, grid.cols() / 2}
+                        : cells.get((int) ((start + k + 0.5) * cells.size() / n));
+                grid.crop(centre[0], centre[1], crop, 0, x, k * plane);
             }
-            return mean;
-        } catch (OrtException e) {
-            throw new IllegalStateException("head failed on slide " + grid.slideId() + ": " + e.getMessage(), e);
+            try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x, 0, m * plane),
+                    new long[] {m, grid.channels(), crop, crop});
+                 OrtSession.Result r = session.run(Map.of(input, t))) {
+                float[][] out = (float[][]) r.get(0).getValue();
+                if (mean == null) {
+                    mean = new float[out[0].length];
+                }
+                for (float[] row : out) {
+                    for (int j = 0; j < mean.length; j++) {
+                        mean[j] += row[j] / n;
+                    }
+                }
+            } catch (OrtException e) {
+                throw new IllegalStateException("head failed on slide " + grid.slideId() + ": " + e.getMessage(), e);
+            }
         }
+        return mean;
     }
 
     @Override
