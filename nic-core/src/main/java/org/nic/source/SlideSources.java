@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.nic.event.StageFailure;
 import org.nic.event.FailureReason;
 import org.nic.slide.SlideIdentity;
 import org.nic.storage.ObjectStore;
@@ -40,67 +41,67 @@ public final class SlideSources {
     }
 
     /**
-     * @throws SlideSourceException with the reason a pipeline reports (not allowed, not found, too large,
+     * @throws StageFailure with the reason a pipeline reports (not allowed, not found, too large,
      *     storage unavailable, invalid URI)
      */
-    public LocatedSlide locate(String uri) throws SlideSourceException {
+    public LocatedSlide locate(String uri) throws StageFailure {
         if (S3Uri.isS3(uri)) {
             return fromStore(uri);
         }
         if (uri != null && uri.startsWith("file:")) {
             return fromFile(uri);
         }
-        throw new SlideSourceException(FailureReason.INVALID_EVENT, "unsupported URI scheme: " + uri);
+        throw new StageFailure(FailureReason.INVALID_EVENT, "unsupported URI scheme: " + uri);
     }
 
-    private LocatedSlide fromFile(String uri) throws SlideSourceException {
+    private LocatedSlide fromFile(String uri) throws StageFailure {
         Path path;
         try {
             path = Path.of(URI.create(uri)).normalize();
         } catch (IllegalArgumentException e) {
-            throw new SlideSourceException(FailureReason.INVALID_EVENT, "bad file URI " + uri + ": " + e.getMessage());
+            throw new StageFailure(FailureReason.INVALID_EVENT, "bad file URI " + uri + ": " + e.getMessage());
         }
         // Compare real paths so that neither '..' nor a symbolic link escapes the allowed roots.
         Path real = real(path);
         if (roots.stream().noneMatch(real::startsWith)) {
-            throw new SlideSourceException(FailureReason.URI_NOT_ALLOWED, uri + " is not under an allowed root "
+            throw new StageFailure(FailureReason.URI_NOT_ALLOWED, uri + " is not under an allowed root "
                     + (roots.isEmpty() ? "(no file: roots are configured)" : roots.toString()));
         }
         if (!Files.isRegularFile(real)) {
-            throw new SlideSourceException(FailureReason.SLIDE_NOT_FOUND, "no slide file at " + uri);
+            throw new StageFailure(FailureReason.SLIDE_NOT_FOUND, "no slide file at " + uri);
         }
         try {
             return new LocatedSlide(real, SlideIdentity.of(real, null, null));
         } catch (IOException e) {
-            throw new SlideSourceException(FailureReason.SLIDE_NOT_FOUND, "cannot read " + uri + ": " + e.getMessage(), e);
+            throw new StageFailure(FailureReason.SLIDE_NOT_FOUND, "cannot read " + uri + ": " + e.getMessage(), e);
         }
     }
 
-    private LocatedSlide fromStore(String uri) throws SlideSourceException {
+    private LocatedSlide fromStore(String uri) throws StageFailure {
         S3Uri s3;
         try {
             s3 = S3Uri.parse(uri);
         } catch (IllegalArgumentException e) {
-            throw new SlideSourceException(FailureReason.INVALID_EVENT, e.getMessage());
+            throw new StageFailure(FailureReason.INVALID_EVENT, e.getMessage());
         }
         if (!sources.allowedBuckets().contains(s3.bucket())) {
-            throw new SlideSourceException(FailureReason.URI_NOT_ALLOWED, "bucket " + s3.bucket()
+            throw new StageFailure(FailureReason.URI_NOT_ALLOWED, "bucket " + s3.bucket()
                     + " is not an allowed slide bucket " + sources.allowedBuckets());
         }
         try {
             ObjectStore.ObjectInfo main = store.stat(s3).orElseThrow(() ->
-                    new SlideSourceException(FailureReason.SLIDE_NOT_FOUND, "no object at " + uri));
+                    new StageFailure(FailureReason.SLIDE_NOT_FOUND, "no object at " + uri));
             Path local = cache.fetch(store, s3, main, companionFiles(s3));
             return new LocatedSlide(local, SlideIdentity.of(local, main.etag(), main.lastModified()));
         } catch (StorageException e) {
             if (e.notFound()) {
-                throw new SlideSourceException(FailureReason.SLIDE_NOT_FOUND, "no object at " + uri + ": " + e.getMessage(), e);
+                throw new StageFailure(FailureReason.SLIDE_NOT_FOUND, "no object at " + uri + ": " + e.getMessage(), e);
             }
-            throw new SlideSourceException(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
+            throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
         } catch (SlideCache.TooLargeException e) {
-            throw new SlideSourceException(FailureReason.SLIDE_TOO_LARGE, e.getMessage(), e);
+            throw new StageFailure(FailureReason.SLIDE_TOO_LARGE, e.getMessage(), e);
         } catch (IOException e) {
-            throw new SlideSourceException(FailureReason.STORAGE_UNAVAILABLE, "cannot cache " + uri + ": " + e.getMessage(), e);
+            throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, "cannot cache " + uri + ": " + e.getMessage(), e);
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
-import org.nic.encoder.service.EncodingFailure;
+import org.nic.event.StageFailure;
 import org.nic.encoder.service.EncodingService;
 import org.nic.event.EncodeRequested;
 import org.nic.event.EventJson;
@@ -79,7 +79,7 @@ public class EncodingListener {
             publisher.encoded(encoded);
             metrics.counter("nic.encoder.slides", "outcome", encoded.reused() ? "reused" : "encoded", "reason", "none").increment();
             metrics.counter("nic.encoder.patches").increment(encoded.reused() ? 0 : encoded.tissueCells() - encoded.resumedCells());
-        } catch (EncodingFailure f) {
+        } catch (StageFailure f) {
             fail(request.slideId(), uri, f.reason(), f.getMessage());
         } catch (RuntimeException e) {
             LOG.errorf(e, "slide %s: unexpected error while encoding", request.slideId());

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
+import org.nic.event.StageFailure;
 import org.nic.encoder.config.EncoderConfig;
 import org.nic.encoding.OnnxPatchEncoder;
 import org.nic.encoding.PatchEncoder;
@@ -72,7 +73,7 @@ public class EncoderRegistry {
     }
 
     /** The encoder {@code id}, loaded and checked against its card. */
-    public Loaded load(String id) throws EncodingFailure {
+    public Loaded load(String id) throws StageFailure {
         String prefix = StorageLayout.encoder(id);
         ModelCard card;
         byte[] model;
@@ -85,14 +86,14 @@ public class EncoderRegistry {
             }
             model = store.get(store.uri(prefix + card.file()));
         } catch (StorageException e) {
-            throw new EncodingFailure(e.notFound() ? FailureReason.MODEL_UNAVAILABLE : FailureReason.STORAGE_UNAVAILABLE,
+            throw new StageFailure(e.notFound() ? FailureReason.MODEL_UNAVAILABLE : FailureReason.STORAGE_UNAVAILABLE,
                     "encoder " + id + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new EncodingFailure(FailureReason.MODEL_UNAVAILABLE, "encoder " + id + ": unreadable card: " + e.getMessage(), e);
+            throw new StageFailure(FailureReason.MODEL_UNAVAILABLE, "encoder " + id + ": unreadable card: " + e.getMessage(), e);
         }
         String actual = ModelCard.sha256(model);
         if (!actual.equals(card.sha256())) {
-            throw new EncodingFailure(FailureReason.MODEL_UNAVAILABLE, "encoder " + id + ": model.onnx has sha256 " + actual
+            throw new StageFailure(FailureReason.MODEL_UNAVAILABLE, "encoder " + id + ": model.onnx has sha256 " + actual
                     + " but its card says " + card.sha256() + "; refusing it", null);
         }
         try {
@@ -110,7 +111,7 @@ public class EncoderRegistry {
                     encoder.device());
             return fresh;
         } catch (RuntimeException e) {
-            throw new EncodingFailure(FailureReason.MODEL_UNAVAILABLE, "encoder " + id + ": " + e.getMessage(), e);
+            throw new StageFailure(FailureReason.MODEL_UNAVAILABLE, "encoder " + id + ": " + e.getMessage(), e);
         }
     }
 

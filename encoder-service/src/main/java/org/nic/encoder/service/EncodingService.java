@@ -24,7 +24,7 @@ import org.nic.slide.SlideException;
 import org.nic.slide.SlideReader;
 import org.nic.slide.SlideReaders;
 import org.nic.source.LocatedSlide;
-import org.nic.source.SlideSourceException;
+import org.nic.event.StageFailure;
 import org.nic.source.SlideSources;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.S3Uri;
@@ -87,11 +87,11 @@ public class EncodingService {
         failAfterChunks.set(chunks);
     }
 
-    public SlideEncoded encode(Request request, ProgressSink progress) throws EncodingFailure, InterruptedException {
+    public SlideEncoded encode(Request request, ProgressSink progress) throws StageFailure, InterruptedException {
         String slideId = request.slideId();
         String encoderId = request.encoderId() != null ? request.encoderId() : config.encoder().defaultId();
         if (!StorageLayout.isValidSlideId(slideId) || !StorageLayout.isValidSlideId(encoderId)) {
-            throw new EncodingFailure(FailureReason.INVALID_EVENT, "invalid slide or encoder id", null);
+            throw new StageFailure(FailureReason.INVALID_EVENT, "invalid slide or encoder id", null);
         }
         S3Uri planUri = store.uri(StorageLayout.plan(slideId));
         byte[] planBytes;
@@ -100,10 +100,10 @@ public class EncodingService {
             planBytes = store.get(planUri);
             plan = EventJson.mapper().readValue(planBytes, SlidePlan.class);
         } catch (StorageException e) {
-            throw new EncodingFailure(e.notFound() ? FailureReason.PLAN_NOT_FOUND : FailureReason.STORAGE_UNAVAILABLE,
+            throw new StageFailure(e.notFound() ? FailureReason.PLAN_NOT_FOUND : FailureReason.STORAGE_UNAVAILABLE,
                     "no plan for slide " + slideId + " at " + planUri + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new EncodingFailure(FailureReason.PLAN_NOT_FOUND, "unreadable plan " + planUri + ": " + e.getMessage(), e);
+            throw new StageFailure(FailureReason.PLAN_NOT_FOUND, "unreadable plan " + planUri + ": " + e.getMessage(), e);
         }
         String planSha = ModelCard.sha256(planBytes);
         EncoderRegistry.Loaded encoder = registry.load(encoderId);
@@ -117,17 +117,12 @@ public class EncodingService {
             }
             prepareRun(prefix, planSha, encoder.sha256(), request.force());
         } catch (StorageException e) {
-            throw new EncodingFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
+            throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
         }
 
-        LocatedSlide located;
-        try {
-            located = sources.locate(plan.slideUri());
-        } catch (SlideSourceException e) {
-            throw new EncodingFailure(e.reason(), e.getMessage(), e);
-        }
+        LocatedSlide located = sources.locate(plan.slideUri());
         if (!located.identity().sameSlideAs(plan.identity())) {
-            throw new EncodingFailure(FailureReason.SLIDE_CHANGED, "slide " + slideId + " at " + plan.slideUri()
+            throw new StageFailure(FailureReason.SLIDE_CHANGED, "slide " + slideId + " at " + plan.slideUri()
                     + " changed since it was planned (size " + plan.identity().size() + " -> " + located.identity().size()
                     + ", head sha256 " + plan.identity().headSha256().substring(0, 12) + " -> "
                     + located.identity().headSha256().substring(0, 12) + "); tile it again", null);
@@ -159,15 +154,15 @@ public class EncodingService {
                 }
             }, (done, total) -> progress.progress(slideId, done, total));
         } catch (SlideException ex) {
-            throw new EncodingFailure(ex.kind() == SlideException.Kind.READ_FAILED ? FailureReason.UNREADABLE_PIXELS
+            throw new StageFailure(ex.kind() == SlideException.Kind.READ_FAILED ? FailureReason.UNREADABLE_PIXELS
                     : FailureReason.UNOPENABLE_SLIDE, ex.getMessage(), ex);
         } catch (StorageException ex) {
-            throw new EncodingFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
+            throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
         }
         try {
             finish(prefix, plan, planUri, planSha, encoder, result);
         } catch (StorageException ex) {
-            throw new EncodingFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
+            throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
         }
         LOG.infof("slide %s encoded with %s on %s: %d x %d x %d, %d tissue cells (%d resumed), %.1f s, %.0f patches/s",
                 slideId, encoderId, encoder.encoder().device(), result.layout().channels(), result.layout().rows(),
@@ -210,7 +205,7 @@ public class EncodingService {
      * Keeps chunks of an interrupted run of the same plan and encoder; anything else under the prefix
      * (another plan, another encoder version, a forced run) is deleted first.
      */
-    private void prepareRun(String prefix, String planSha, String encoderSha, boolean force) throws EncodingFailure {
+    private void prepareRun(String prefix, String planSha, String encoderSha, boolean force) throws StageFailure {
         S3Uri marker = store.uri(prefix + RUN_MARKER);
         boolean resumable = false;
         if (!force && store.exists(marker)) {

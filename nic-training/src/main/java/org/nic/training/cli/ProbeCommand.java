@@ -55,14 +55,7 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<PatchDataset.FolderTask> folders = new ArrayList<>();
-        List<org.nic.training.data.Grouping> groupings = new ArrayList<>();
-        for (String t : tasks) {
-            TrainingCli.TaskOption o = TrainingCli.TaskOption.parse(t);
-            folders.add(new PatchDataset.FolderTask(o.name(), o.folder(), o.scale(), o.weight(), o.validationShare()));
-            groupings.add(o.grouping());
-        }
-        PatchDataset data = PatchDataset.fromFolders(folders, groupings);
+        PatchDataset data = TrainingCli.TaskOption.load(tasks);
         Map<String, byte[]> models = new LinkedHashMap<>();
         for (Path dir : encoders) {
             ModelCard card = ModelCard.read(dir.resolve(ModelCard.FILE_NAME));

@@ -145,14 +145,7 @@ public final class TrainingCli {
 
         @Override
         public Integer call() {
-            List<PatchDataset.FolderTask> folders = new ArrayList<>();
-            List<Grouping> groupings = new ArrayList<>();
-            for (String t : tasks) {
-                TaskOption o = TaskOption.parse(t);
-                folders.add(new PatchDataset.FolderTask(o.name(), o.folder(), o.scale(), o.weight(), o.validationShare()));
-                groupings.add(o.grouping());
-            }
-            PatchDataset data = PatchDataset.fromFolders(folders, groupings);
+            PatchDataset data = TaskOption.load(tasks);
             EncoderArchitecture arch = new EncoderArchitecture(codeSize, depth, filters, 0.2f, 1e-3f, 2);
             MtlTrainer.Settings settings = new MtlTrainer.Settings(epochs, batchPerTask, learningRate, seed, validationShare,
                     Set.copyOf(heldOut), noAugment ? null : Augmenter.Strength.paper(), arch,
@@ -181,6 +174,19 @@ public final class TrainingCli {
 
     /** One {@code --task} option. */
     record TaskOption(String name, Path folder, double scale, double weight, Grouping grouping, Double validationShare) {
+
+        /** The dataset that {@code --task} options describe. */
+        static PatchDataset load(List<String> options) {
+            List<PatchDataset.FolderTask> folders = new ArrayList<>();
+            List<Grouping> groupings = new ArrayList<>();
+            for (String t : options) {
+                TaskOption o = parse(t);
+                folders.add(new PatchDataset.FolderTask(o.name(), o.folder(), o.scale(), o.weight(), o.validationShare()));
+                groupings.add(o.grouping());
+            }
+            return PatchDataset.fromFolders(folders, groupings);
+        }
+
         static TaskOption parse(String text) {
             int eq = text.indexOf('=');
             if (eq <= 0) {

@@ -17,7 +17,7 @@ import org.nic.event.SlideArrived;
 import org.nic.event.SlideFailed;
 import org.nic.event.SlideTiled;
 import org.nic.storage.StorageLayout;
-import org.nic.tiler.service.TilingFailure;
+import org.nic.event.StageFailure;
 import org.nic.tiler.service.TilingService;
 
 /**
@@ -66,7 +66,7 @@ public class SlideArrivedListener {
             SlideTiled tiled = tiling.tile(event);
             publisher.tiled(tiled);
             count("tiled", "none");
-        } catch (TilingFailure f) {
+        } catch (StageFailure f) {
             fail(event.slideId(), event.uri(), f.reason(), f.getMessage());
         } catch (RuntimeException e) {
             LOG.errorf(e, "slide %s: unexpected error while tiling", event.slideId());

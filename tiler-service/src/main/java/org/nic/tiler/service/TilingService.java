@@ -16,7 +16,7 @@ import org.nic.event.SlideArrived;
 import org.nic.event.SlideTiled;
 import org.nic.slide.SlideException;
 import org.nic.source.LocatedSlide;
-import org.nic.source.SlideSourceException;
+import org.nic.event.StageFailure;
 import org.nic.source.SlideSources;
 import org.nic.slide.SlideReader;
 import org.nic.slide.SlideReaders;
@@ -64,39 +64,34 @@ public class TilingService {
         return tilerName;
     }
 
-    public SlideTiled tile(SlideArrived event) throws TilingFailure {
+    public SlideTiled tile(SlideArrived event) throws StageFailure {
         long t0 = System.nanoTime();
         String slideId = event.slideId();
         if (!StorageLayout.isValidSlideId(slideId)) {
-            throw new TilingFailure(FailureReason.INVALID_EVENT, "invalid slide id " + slideId);
+            throw new StageFailure(FailureReason.INVALID_EVENT, "invalid slide id " + slideId);
         }
-        LocatedSlide located;
-        try {
-            located = sources.locate(event.uri());
-        } catch (SlideSourceException e) {
-            throw new TilingFailure(e.reason(), e.getMessage(), e);
-        }
+        LocatedSlide located = sources.locate(event.uri());
         SlidePlanner.Result result;
         try (SlideReader reader = readers.open(located.path())) {
             long pixels = reader.levelDimensions(0).pixels();
             if (pixels > config.tiling().maxPixels()) {
-                throw new TilingFailure(FailureReason.SLIDE_TOO_LARGE, String.format(
+                throw new StageFailure(FailureReason.SLIDE_TOO_LARGE, String.format(
                         "slide is %d x %d = %d pixels, over the limit of %d", reader.levelDimensions(0).width(),
                         reader.levelDimensions(0).height(), pixels, config.tiling().maxPixels()));
             }
             result = planner.plan(slideId, event.uri(), located.identity(), reader, event.mppOverride());
         } catch (SlideException e) {
-            throw new TilingFailure(reasonOf(e), e.getMessage(), e);
+            throw new StageFailure(reasonOf(e), e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            throw new TilingFailure(FailureReason.INVALID_EVENT, e.getMessage(), e);
+            throw new StageFailure(FailureReason.INVALID_EVENT, e.getMessage(), e);
         }
         SlidePlan plan = result.plan();
         if (plan.grid().cellCount() == 0) {
-            throw new TilingFailure(FailureReason.NO_TISSUE, "slide is smaller than one " + plan.grid().patchSize()
+            throw new StageFailure(FailureReason.NO_TISSUE, "slide is smaller than one " + plan.grid().patchSize()
                     + " px cell at " + plan.grid().targetSpacing() + " um/px");
         }
         if (plan.tissueCellCount() == 0) {
-            throw new TilingFailure(FailureReason.NO_TISSUE, "no tissue found in " + plan.grid().cellCount()
+            throw new StageFailure(FailureReason.NO_TISSUE, "no tissue found in " + plan.grid().cellCount()
                     + " cells (saturation threshold " + plan.tissue().saturationThreshold() + ")");
         }
         try {
@@ -113,7 +108,7 @@ public class TilingService {
                     plan.tissueCellCount(), plan.grid().level(), plan.grid().spacing(), plan.grid().spacingAssumed(),
                     plan.grid().targetSpacing(), plan.grid().patchSize(), tilerName, millis);
         } catch (StorageException e) {
-            throw new TilingFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
+            throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
         }
     }
 
