@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,60 @@ class TrainingTest {
             assertThat(EventJson.validate(EventType.MODEL_PUBLISHED, pinned)).isEmpty();
             assertThat(pinned.get("headVersion").asText()).isEqualTo(version);
             assertThat(pinned.get("reason").asText()).contains("pinned");
+        }
+    }
+
+    @Test
+    void labelsInPredictionsOutThroughTheRunningPredictor() throws Exception {
+        Random r = new Random(77);
+        try (org.nic.testing.ServiceProcess predictor = org.nic.testing.ServiceProcess.start("predictor-service", Map.of(),
+                Duration.ofSeconds(90));
+             EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
+             ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
+            var from = events.endOffsets(Topics.MODEL_PUBLISHED);
+            for (int i = 0; i < 60; i++) {
+                String slide = "loop-" + i + "-" + System.nanoTime();
+                double signal = r.nextGaussian();
+                SyntheticGrids.write(store, StorageLayout.grid(slide, "test-encoder"), SyntheticGrids.grid(slide, 8, signal, r));
+                LabelRecorded label = new LabelRecorded(slide, "lcase-" + i, "loop-score", signal, null, null, null, "test");
+                events.publish(EventType.LABEL_RECORDED, label.key(), label);
+            }
+            JsonNode published = EventJson.mapper().readTree(events.await(from,
+                    rec -> "loop-score/test-encoder".equals(rec.key()), TIMEOUT, Topics.MODEL_PUBLISHED).value());
+            String version = published.get("headVersion").asText();
+
+            // A new slide's grid arrives: the predictor, started before the head existed, serves it now.
+            String slide = "loop-new-" + System.nanoTime();
+            String prefix = StorageLayout.grid(slide, "test-encoder");
+            SyntheticGrids.write(store, prefix, SyntheticGrids.grid(slide, 8, 2.0, r));
+            JsonNode loop = null;
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (loop == null && System.nanoTime() < deadline) {
+                var before = events.endOffsets(Topics.SLIDE_PREDICTED);
+                events.publish(EventType.SLIDE_ENCODED, slide, new org.nic.event.SlideEncoded(slide, null,
+                        store.uri(prefix).toString(), "test-encoder", "b".repeat(64), "s3://x/tiling/" + slide + "/plan.json",
+                        "c".repeat(64), 8, 20, 20, 256, false, 0, 0, 0, 0, 1, 1, "cpu", "test"));
+                try {
+                    JsonNode p = EventJson.mapper().readTree(events.await(before, rec -> slide.equals(rec.key()),
+                            Duration.ofSeconds(10), Topics.SLIDE_PREDICTED).value());
+                    for (JsonNode pred : p.get("predictions")) {
+                        if (pred.get("task").asText().equals("loop-score") && pred.get("headVersion").asText().equals(version)) {
+                            loop = p;
+                        }
+                    }
+                } catch (AssertionError notYet) {
+                    // the predictor has not read the head yet
+                }
+            }
+            assertThat(loop).as("slide-predicted with head %s; predictor log:%n%s", version, predictor.log()).isNotNull();
+            assertThat(EventJson.validate(EventType.SLIDE_PREDICTED, loop)).isEmpty();
+            JsonNode prediction = null;
+            for (JsonNode pred : loop.get("predictions")) {
+                if (pred.get("task").asText().equals("loop-score")) {
+                    prediction = pred;
+                }
+            }
+            assertThat(prediction.get("value").asDouble()).as("a slide with a signal 2 SD above the mean scores above it").isGreaterThan(0.0);
         }
     }
 
