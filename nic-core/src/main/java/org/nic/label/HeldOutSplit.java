@@ -11,16 +11,23 @@ import java.security.NoSuchAlgorithmException;
 public final class HeldOutSplit {
 
     private final double share;
+    private final String salt;
 
     public HeldOutSplit(double share) {
+        this(share, "");
+    }
+
+    /** A split independent of others over the same ids (e.g. a validation split inside the training side). */
+    public HeldOutSplit(double share, String salt) {
         if (!(share > 0 && share < 1)) {
             throw new IllegalArgumentException("held-out share must be in (0, 1): " + share);
         }
         this.share = share;
+        this.salt = salt;
     }
 
     public boolean isHeldOut(String caseId, String slideId) {
-        String key = caseId != null && !caseId.isBlank() ? "case:" + caseId : "slide:" + slideId;
+        String key = salt + (caseId != null && !caseId.isBlank() ? "case:" + caseId : "slide:" + slideId);
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
             long v = 0;

@@ -40,10 +40,27 @@ public final class HeadTrainer {
      * @param learningRate Adam's initial learning rate
      * @param seed seed of initialisation, sampling and augmentation
      */
-    public record Settings(TaskKind kind, int classes, int crop, int epochs, int batchSize, float learningRate, long seed) { }
+    public record Settings(TaskKind kind, int classes, int crop, int epochs, int batchSize, float learningRate, long seed,
+                           Type type) {
+        public Settings(TaskKind kind, int classes, int crop, int epochs, int batchSize, float learningRate, long seed) {
+            this(kind, classes, crop, epochs, batchSize, learningRate, seed, Type.GIGAPIXEL);
+        }
 
-    /** A trained head. */
-    public record Result(HeadWeights weights, OnnxHeadExporter.Activation activation, int crop, List<Double> epochLosses) { }
+        public Settings withType(Type other) {
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, other);
+        }
+    }
+
+    /** Which head: the paper's CNN, or gated attention pooling for small cohorts. */
+    public enum Type { GIGAPIXEL, ATTENTION }
+
+    /**
+     * A trained head.
+     *
+     * @param onnx the exported model (input grid crops, output value / probabilities / log-risk)
+     * @param crop crop edge in cells it was trained on
+     */
+    public record Result(Type type, byte[] onnx, OnnxHeadExporter.Activation activation, int crop, List<Double> epochLosses) { }
 
     private HeadTrainer() {
     }
@@ -84,7 +101,7 @@ public final class HeadTrainer {
         int steps = Math.max(1, (grids.size() + s.batchSize() - 1) / s.batchSize());
         List<Double> losses = new ArrayList<>();
         try (Model model = Model.newInstance("head", Device.cpu(), "PyTorch")) {
-            SequentialBlock head = GigapixelHead.build(channels, outputs);
+            ai.djl.nn.Block head = s.type() == Type.ATTENTION ? new AttentionHead(outputs) : GigapixelHead.build(channels, outputs);
             model.setBlock(head);
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.cosine().setBaseValue(s.learningRate())
@@ -130,11 +147,18 @@ public final class HeadTrainer {
                     }
                     losses.add(sum / steps);
                 }
-                HeadWeights w = GigapixelHead.weights(head, channels);
-                if (s.kind() == TaskKind.REGRESSION) {
-                    w = destandardised(w, mean, sd);
+                OnnxHeadExporter.Activation activation = activation(s.kind(), s.classes());
+                byte[] onnx;
+                if (head instanceof AttentionHead attention) {
+                    AttentionWeights w = attention.weights(channels);
+                    onnx = OnnxHeadExporter.toOnnx(s.kind() == TaskKind.REGRESSION ? w.destandardised(mean, sd) : w, activation,
+                            "nic-head-attention");
+                } else {
+                    HeadWeights w = GigapixelHead.weights((SequentialBlock) head, channels);
+                    onnx = OnnxHeadExporter.toOnnx(s.kind() == TaskKind.REGRESSION ? destandardised(w, mean, sd) : w, activation,
+                            "nic-head-gigapixel");
                 }
-                return new Result(w, activation(s.kind(), s.classes()), crop, losses);
+                return new Result(s.type(), onnx, activation, crop, losses);
             }
         }
     }

@@ -27,6 +27,69 @@ public final class OnnxHeadExporter {
     private OnnxHeadExporter() {
     }
 
+    /** The attention head: same input and output contract as the gigapixel head. */
+    public static byte[] toOnnx(AttentionWeights w, Activation activation, String name) {
+        GraphProto.Builder g = GraphProto.newBuilder().setName(name);
+        g.addInput(floatInfo(INPUT, "N", w.codeSize(), "H", "W"));
+        int e = AttentionHead.EMBED;
+        int k = AttentionHead.GATE;
+        // Tissue mask: a cell is tissue when its code is not all zero.
+        g.addInitializer(longs("channel_axis", 1));
+        g.addNode(node("Abs", "abs", List.of(INPUT), "abs"));
+        g.addNode(node("ReduceSum", "code_sum", List.of("abs", "channel_axis"), "code_sum", intAttr("keepdims", 1)));
+        g.addInitializer(tensor("zero", new float[] {0f}));
+        g.addNode(node("Greater", "is_tissue", List.of("code_sum", "zero"), "mask"));
+        g.addInitializer(tensor("embed_w", w.embed(), e, w.codeSize(), 1, 1));
+        g.addInitializer(tensor("embed_b", w.embedBias(), e));
+        g.addNode(node("Conv", "embed", List.of(INPUT, "embed_w", "embed_b"), "h0", ints("kernel_shape", 1, 1)));
+        g.addNode(node("LeakyRelu", "embed_act", List.of("h0"), "h", floatAttr("alpha", GigapixelHead.LEAK)));
+        g.addInitializer(tensor("v_w", w.gateV(), k, e, 1, 1));
+        g.addInitializer(tensor("v_b", w.gateVBias(), k));
+        g.addNode(node("Conv", "gate_v", List.of("h", "v_w", "v_b"), "v0", ints("kernel_shape", 1, 1)));
+        g.addNode(node("Tanh", "tanh", List.of("v0"), "v"));
+        g.addInitializer(tensor("u_w", w.gateU(), k, e, 1, 1));
+        g.addInitializer(tensor("u_b", w.gateUBias(), k));
+        g.addNode(node("Conv", "gate_u", List.of("h", "u_w", "u_b"), "u0", ints("kernel_shape", 1, 1)));
+        g.addNode(node("Sigmoid", "sigmoid_gate", List.of("u0"), "u"));
+        g.addNode(node("Mul", "gated", List.of("v", "u"), "gated"));
+        g.addInitializer(tensor("s_w", w.score(), 1, k, 1, 1));
+        g.addInitializer(tensor("s_b", w.scoreBias(), 1));
+        g.addNode(node("Conv", "score", List.of("gated", "s_w", "s_b"), "a", ints("kernel_shape", 1, 1)));
+        g.addInitializer(tensor("background", new float[] {-1e9f}));
+        g.addNode(node("Where", "mask_background", List.of("mask", "a", "background"), "a_masked"));
+        g.addNode(node("Flatten", "flatten_a", List.of("a_masked"), "a_flat", intAttr("axis", 1)));
+        g.addNode(node("Softmax", "attention", List.of("a_flat"), "p_flat", intAttr("axis", 1)));
+        g.addNode(node("Shape", "a_shape", List.of("a"), "a_shape"));
+        g.addNode(node("Reshape", "attention_map", List.of("p_flat", "a_shape"), "p"));
+        g.addNode(node("Mul", "weighted", List.of("h", "p"), "hp"));
+        g.addInitializer(longs("spatial_axes", 2, 3));
+        g.addNode(node("ReduceSum", "pool", List.of("hp", "spatial_axes"), "z", intAttr("keepdims", 0)));
+        g.addInitializer(tensor("out_w", w.output(), e, w.outputs()));
+        g.addInitializer(tensor("out_b", w.outputBias(), w.outputs()));
+        finish(g, "z", activation);
+        g.addOutput(floatInfo(OUTPUT, "N", w.outputs()));
+        return OnnxGraph.model(g, name + ": NIC slide head (gated attention); input grid N x C x H x W float (background 0)");
+    }
+
+    private static void finish(GraphProto.Builder g, String in, Activation activation) {
+        String last = activation == Activation.NONE ? OUTPUT : "logits";
+        g.addNode(node("Gemm", "out", List.of(in, "out_w", "out_b"), last));
+        if (activation == Activation.SIGMOID) {
+            g.addNode(node("Sigmoid", "sigmoid", List.of(last), OUTPUT));
+        } else if (activation == Activation.SOFTMAX) {
+            g.addNode(node("Softmax", "softmax", List.of(last), OUTPUT, intAttr("axis", 1)));
+        }
+    }
+
+    private static ai.onnx.proto.OnnxMl.TensorProto longs(String name, long... values) {
+        ai.onnx.proto.OnnxMl.TensorProto.Builder t = ai.onnx.proto.OnnxMl.TensorProto.newBuilder().setName(name)
+                .setDataType(ai.onnx.proto.OnnxMl.TensorProto.DataType.INT64.getNumber()).addDims(values.length);
+        for (long v : values) {
+            t.addInt64Data(v);
+        }
+        return t.build();
+    }
+
     public static byte[] toOnnx(HeadWeights w, Activation activation, String name) {
         GraphProto.Builder g = GraphProto.newBuilder().setName(name);
         g.addInput(floatInfo(INPUT, "N", w.codeSize(), "H", "W"));
@@ -58,13 +121,7 @@ public final class OnnxHeadExporter {
         g.addNode(node("LeakyRelu", "dense_act", List.of("hidden"), "hidden_a", floatAttr("alpha", GigapixelHead.LEAK)));
         g.addInitializer(tensor("out_w", w.output(), GigapixelHead.FILTERS, w.outputs()));
         g.addInitializer(tensor("out_b", w.outputBias(), w.outputs()));
-        String last = activation == Activation.NONE ? OUTPUT : "logits";
-        g.addNode(node("Gemm", "out", List.of("hidden_a", "out_w", "out_b"), last));
-        if (activation == Activation.SIGMOID) {
-            g.addNode(node("Sigmoid", "sigmoid", List.of(last), OUTPUT));
-        } else if (activation == Activation.SOFTMAX) {
-            g.addNode(node("Softmax", "softmax", List.of(last), OUTPUT, intAttr("axis", 1)));
-        }
+        finish(g, "hidden_a", activation);
         g.addOutput(floatInfo(OUTPUT, "N", w.outputs()));
         return OnnxGraph.model(g, name + ": NIC slide head; input grid N x C x H x W float (compressed grid crop, background 0)");
     }

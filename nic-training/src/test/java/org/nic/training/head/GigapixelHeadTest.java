@@ -68,6 +68,46 @@ class GigapixelHeadTest {
         }
     }
 
+    @Test
+    void attentionHeadDjlAndOnnxAgreeAndIgnoreBackground() throws Exception {
+        int codes = 16;
+        try (Model model = Model.newInstance("attention", "PyTorch")) {
+            AttentionHead head = new AttentionHead(2);
+            model.setBlock(head);
+            NDManager m = model.getNDManager();
+            head.initialize(m, DataType.FLOAT32, new Shape(1, codes, 12, 12));
+            Random r = new Random(9);
+            AttentionWeights weights = head.weights(codes);
+            byte[] onnx = OnnxHeadExporter.toOnnx(weights, OnnxHeadExporter.Activation.NONE, "a");
+            for (int side : new int[] {12, 7}) {
+                float[] grid = randoms(r, codes * side * side, 1f);
+                for (int y = 0; y < side; y++) {
+                    for (int c = 0; c < codes; c++) {
+                        grid[(c * side + y) * side] = 0f; // column 0 is background
+                    }
+                }
+                NDArray x = m.create(grid, new Shape(1, codes, side, side));
+                float[] djl = head.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow().toFloatArray();
+                float[] ort = run(onnx, grid, codes, side);
+                for (int i = 0; i < 2; i++) {
+                    assertThat(ort[i]).isCloseTo(djl[i], within(1e-4f * Math.max(1, Math.abs(djl[i]))));
+                }
+                // Changing a background cell to another background value (zero) changes nothing; changing the
+                // padding area around tissue by adding more background changes nothing either.
+                float[] padded = new float[codes * (side + 2) * (side + 2)];
+                for (int c = 0; c < codes; c++) {
+                    for (int y = 0; y < side; y++) {
+                        System.arraycopy(grid, (c * side + y) * side, padded, (c * (side + 2) + y + 1) * (side + 2) + 1, side);
+                    }
+                }
+                float[] more = run(onnx, padded, codes, side + 2);
+                for (int i = 0; i < 2; i++) {
+                    assertThat(more[i]).isCloseTo(ort[i], within(1e-4f * Math.max(1, Math.abs(ort[i]))));
+                }
+            }
+        }
+    }
+
     static float[] run(byte[] onnx, float[] grid, int codes, int side) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession s = env.createSession(onnx, new OrtSession.SessionOptions());

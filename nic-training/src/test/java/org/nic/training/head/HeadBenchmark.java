@@ -36,7 +36,7 @@ public final class HeadBenchmark {
         System.out.printf("trainer: %d slides of %d x %d cells x 128 channels, crop %d (min(%d, extent)), %d epochs, batch 8: %.1f s%n",
                 slides, side, side, head.crop(), crop, epochs, trainSeconds);
 
-        byte[] onnx = OnnxHeadExporter.toOnnx(head.weights(), head.activation(), "bench");
+        byte[] onnx = head.onnx();
         CompressedGrid big = grid("big", 400, 0.5, r);
         try (OnnxHead model = new OnnxHead(onnx)) {
             model.predict(big, 400, 1); // warm-up

@@ -67,6 +67,20 @@ class HeadTrainerTest {
     }
 
     @Test
+    void attentionHeadLearnsTheSignalToo() {
+        Cohort train = cohort(48, 7);
+        Cohort test = cohort(24, 8);
+        List<HeadLabel> labels = new ArrayList<>();
+        for (double v : train.signal()) {
+            labels.add(HeadLabel.regression(v));
+        }
+        HeadTrainer.Result result = HeadTrainer.train(train.grids(), labels,
+                settings(TaskKind.REGRESSION, 0).withType(HeadTrainer.Type.ATTENTION));
+        assertThat(result.type()).isEqualTo(HeadTrainer.Type.ATTENTION);
+        assertThat(SlideMetrics.spearman(predict(result, test.grids(), 0), test.signal())).isGreaterThan(0.6);
+    }
+
+    @Test
     void binaryClassificationHeadSeparatesHeldOutSlides() {
         Cohort train = cohort(48, 3);
         Cohort test = cohort(24, 4);
@@ -108,9 +122,8 @@ class HeadTrainerTest {
     }
 
     static double[] predict(HeadTrainer.Result result, List<CompressedGrid> grids, int output) {
-        byte[] onnx = OnnxHeadExporter.toOnnx(result.weights(), result.activation(), "test");
         double[] out = new double[grids.size()];
-        try (OnnxHead head = new OnnxHead(onnx)) {
+        try (OnnxHead head = new OnnxHead(result.onnx())) {
             for (int i = 0; i < grids.size(); i++) {
                 out[i] = head.predict(grids.get(i), result.crop(), 4)[output];
             }

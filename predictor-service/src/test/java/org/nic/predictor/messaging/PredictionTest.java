@@ -29,7 +29,6 @@ import org.nic.testing.NicTestResource;
 import org.nic.testing.SyntheticGrids;
 import org.nic.training.head.HeadLabel;
 import org.nic.training.head.HeadTrainer;
-import org.nic.training.head.OnnxHeadExporter;
 
 /**
  * Heads published on the compacted topic are picked up without a restart: slide-predicted names the new
@@ -89,7 +88,7 @@ class PredictionTest {
                                       List<CompressedGrid> cohort, List<HeadLabel> labels, long seed, boolean corrupt) {
         HeadTrainer.Result head = HeadTrainer.train(cohort, labels,
                 new HeadTrainer.Settings(TaskKind.REGRESSION, 0, 16, 6, 8, 3e-3f, seed));
-        byte[] onnx = OnnxHeadExporter.toOnnx(head.weights(), head.activation(), task + "-" + version);
+        byte[] onnx = head.onnx();
         String sha = ModelCard.sha256(onnx);
         String prefix = "models/heads/" + task + "/" + version + "/";
         ModelCard card = new ModelCard(task + "-" + version, "head", "model.onnx", sha, "onnx", "grid", "output", "gigapixel",

@@ -35,7 +35,6 @@ import org.nic.storage.StorageLayout;
 import org.nic.trainer.config.TrainerConfig;
 import org.nic.training.head.HeadLabel;
 import org.nic.training.head.HeadTrainer;
-import org.nic.training.head.OnnxHeadExporter;
 import org.nic.training.metrics.SlideMetrics;
 
 /**
@@ -115,7 +114,7 @@ public class HeadTrainingService {
         List<LabelRecorded> all = labels.forTask(task);
         HeldOutSplit split = new HeldOutSplit(t.heldOutShare());
         List<CompressedGrid> trainGrids = new ArrayList<>();
-        List<HeadLabel> trainLabels = new ArrayList<>();
+        List<LabelRecorded> trainLabels = new ArrayList<>();
         List<CompressedGrid> testGrids = new ArrayList<>();
         List<LabelRecorded> testLabels = new ArrayList<>();
         for (LabelRecorded l : all) {
@@ -129,7 +128,7 @@ public class HeadTrainingService {
                 testLabels.add(l);
             } else {
                 trainGrids.add(grid);
-                trainLabels.add(headLabel(def, l));
+                trainLabels.add(l);
             }
         }
         if (trainGrids.size() < 4 || testGrids.size() < t.minHeldOut()) {
@@ -137,9 +136,10 @@ public class HeadTrainingService {
                     "not enough slides with grids: " + trainGrids.size() + " to train, " + testGrids.size() + " held out"));
         }
         LOG.infof("task %s: training a head on %d slides (%d held out), encoder %s", task, trainGrids.size(), testGrids.size(), encoder);
-        HeadTrainer.Result head = HeadTrainer.train(trainGrids, trainLabels, new HeadTrainer.Settings(def.kind(),
-                def.classes().size(), t.crop(), t.epochs(), t.batchSize(), t.learningRate(), t.seed()));
-        byte[] onnx = OnnxHeadExporter.toOnnx(head.weights(), head.activation(), task);
+        HeadTrainer.Settings settings = new HeadTrainer.Settings(def.kind(), def.classes().size(), t.crop(), t.epochs(),
+                t.batchSize(), t.learningRate(), t.seed());
+        HeadTrainer.Result head = bestOfBoth(def, settings, trainGrids, trainLabels);
+        byte[] onnx = head.onnx();
         double metric = score(def, onnx, head.crop(), testGrids, testLabels);
         double baseline = def.kind() == TaskKind.REGRESSION ? 0.0 : 0.5;
         ModelPublished champion = champions.get(task + "/" + encoder);
@@ -165,6 +165,7 @@ public class HeadTrainingService {
         String metricName = metricName(def.kind());
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("kind", def.kind().name());
+        properties.put("headType", head.type().name());
         properties.put("classes", def.classes());
         properties.put("encoderId", encoder);
         properties.put("crop", head.crop());
@@ -181,8 +182,10 @@ public class HeadTrainingService {
         });
         properties.put("labelSnapshot", Map.of("count", all.size(), "sha256", snapshotHash(all)));
         ModelCard card = new ModelCard(task + "-" + version, "head", "model.onnx", sha, "onnx", "grid", "output",
-                "gigapixel CNN: 8 depthwise-separable 3x3 convolutions (128), batch norm, LeakyReLU, dropout 0.2; global "
-                        + "average pool; dense 128; output", 0, List.of(task),
+                head.type() == HeadTrainer.Type.ATTENTION
+                        ? "gated attention pooling over tissue cells: 1x1 embedding 128, tanh/sigmoid gates 64, output"
+                        : "gigapixel CNN: 8 depthwise-separable 3x3 convolutions (128), batch norm, LeakyReLU, dropout 0.2; "
+                                + "global average pool; dense 128; output", 0, List.of(task),
                 trainGrids.size() + " training slides, " + testGrids.size() + " held-out slides", t.seed(),
                 Map.of(metricName, metric, "baseline." + metricName, baseline), "trainer-service", "Apache-2.0",
                 "NIC trainer-service", Instant.now(), properties);
@@ -194,6 +197,45 @@ public class HeadTrainingService {
         champions.put(event.key(), event);
         return log(new Outcome(task, true, version, metric, championMetric, baseline, trainGrids.size(), testGrids.size(),
                 decision.reason()));
+    }
+
+    /**
+     * Trains the gigapixel CNN and the attention head on most of the training slides and keeps the one
+     * with the better metric on the rest (a validation split by case, independent of the held-out one).
+     */
+    HeadTrainer.Result bestOfBoth(TaskDefinition def, HeadTrainer.Settings settings, List<CompressedGrid> grids,
+                                  List<LabelRecorded> truth) {
+        HeldOutSplit validation = new HeldOutSplit(0.25, "validation:");
+        List<CompressedGrid> fitGrids = new ArrayList<>();
+        List<HeadLabel> fitLabels = new ArrayList<>();
+        List<CompressedGrid> valGrids = new ArrayList<>();
+        List<LabelRecorded> valLabels = new ArrayList<>();
+        for (int i = 0; i < grids.size(); i++) {
+            if (validation.isHeldOut(truth.get(i).caseId(), truth.get(i).slideId())) {
+                valGrids.add(grids.get(i));
+                valLabels.add(truth.get(i));
+            } else {
+                fitGrids.add(grids.get(i));
+                fitLabels.add(headLabel(def, truth.get(i)));
+            }
+        }
+        if (fitGrids.size() < 4 || valGrids.size() < 3) {
+            List<HeadLabel> all = truth.stream().map(l -> headLabel(def, l)).toList();
+            return HeadTrainer.train(grids, all, settings);
+        }
+        HeadTrainer.Result best = null;
+        double bestMetric = Double.NEGATIVE_INFINITY;
+        for (HeadTrainer.Type type : HeadTrainer.Type.values()) {
+            HeadTrainer.Result candidate = HeadTrainer.train(fitGrids, fitLabels, settings.withType(type));
+            double metric = score(def, candidate.onnx(), candidate.crop(), valGrids, valLabels);
+            LOG.infof("task %s: %s head, validation %s %.4f on %d slides", def.name(), type, metricName(def.kind()), metric,
+                    valGrids.size());
+            if (best == null || (Double.isFinite(metric) && metric > bestMetric)) {
+                best = candidate;
+                bestMetric = Double.isFinite(metric) ? metric : bestMetric;
+            }
+        }
+        return best;
     }
 
     private ModelCard readCard(String uri) {
