@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Starts NIC on its embedded defaults (local Kafka, local S3, the services) and runs one slide through it,
-# printing its slide-encoded event (or slide-failed).
+# Starts NIC on its embedded defaults (local Kafka, local S3, the four services) and runs one slide through
+# it, printing its slide-encoded event. Then, so that a head exists, it publishes a small labelled set - a
+# demo task, "tissue-fraction", on 16 crops of the sample slide, labelled with their share of tissue cells -
+# waits for the trainer to publish a head, sends the sample slide again and prints its slide-predicted event.
 #
 #   deploy/local/run-demo.sh [slide-file]      (default: ../shared/data/slides/CMU-1-Small-Region.svs)
 #
@@ -21,14 +23,16 @@ log "building (tests skipped; run them with the README's test command)"
 (cd "$repo" && mvn -q -B install -DskipTests)
 "$here/nic-local.sh" start
 
-start_service() { # name jar port
+start_service() { # name jar port [java options...]
   local name=$1 jar=$2 port=$3 pidfile=$dir/services/$1.pid
+  shift 3
   mkdir -p "$dir/services"
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     log "restarting $name with the fresh build"
     kill "$(cat "$pidfile")"; while kill -0 "$(cat "$pidfile")" 2>/dev/null; do sleep 0.2; done
   fi
-  NIC_SOURCES_ALLOWED_ROOTS="$(dirname "$slide")" nohup java -Xmx2g -jar "$jar" >"$dir/services/$name.log" 2>&1 &
+  NIC_SOURCES_ALLOWED_ROOTS="$(dirname "$slide"),$dir/demo-slides" nohup java -Xmx2g "$@" -jar "$jar" \
+    >"$dir/services/$name.log" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 300); do
     if curl -sf -o /dev/null "http://127.0.0.1:$port/q/health/ready"; then
@@ -43,6 +47,37 @@ start_service() { # name jar port
 
 start_service tiler "$repo/tiler-service/target/quarkus-app/quarkus-run.jar" 8081
 start_service encoder "$repo/encoder-service/target/quarkus-app/quarkus-run.jar" 8082
+start_service predictor "$repo/predictor-service/target/quarkus-app/quarkus-run.jar" 8083
+# The demo task: retrain every 15 s while new labels come in; small cohort settings.
+start_service trainer "$repo/trainer-service/target/quarkus-app/quarkus-run.jar" 8084 \
+  -Dnic.tasks.tissue-fraction.kind=REGRESSION -Dnic.trainer.schedule=15s -Dnic.trainer.retrain-after-labels=1000 \
+  -Dnic.trainer.min-held-out=3 -Dnic.trainer.epochs=40 -Dnic.trainer.crops=4 -Dnic.trainer.margin=0.0
+
+nic() { java -jar "$repo/nic-cli/target/nic-cli.jar" "$@"; }
 
 log "submitting $slide as a scanner would"
-java -jar "$repo/nic-cli/target/nic-cli.jar" submit "$slide" --wait-for encoded
+nic submit "$slide" --wait-for encoded
+
+log "a small labelled set for the demo task tissue-fraction: 16 crops of the sample slide"
+mkdir -p "$dir/demo-slides"
+i=0
+for y in 0 640 1280 1920; do
+  for x in 0 400 800 1196; do
+    i=$((i + 1))
+    crop="$dir/demo-slides/crop-$i.tif"
+    [ -f "$crop" ] || vips crop "$slide" "$crop[tile,pyramid,compression=jpeg,tile-width=256,tile-height=256]" "$x" "$y" 1024 1024
+    if out=$(nic submit "$crop" --id "demo-crop-$i" --mpp 0.499 --wait-for encoded 2>/dev/null); then
+      fraction=$(printf '%s' "$out" | tail -1 | /usr/bin/python3 -c 'import json,sys; e=json.load(sys.stdin); print(e["tissueCells"] / (e["rows"] * e["cols"]))')
+      nic label --slide "demo-crop-$i" --task tissue-fraction --value "$fraction" --case "demo-crop-$i" 2>/dev/null
+      log "demo-crop-$i: tissue fraction $fraction"
+    else
+      log "demo-crop-$i: no tissue (slide-failed), not labelled"
+    fi
+  done
+done
+
+log "waiting for the trainer to publish a tissue-fraction head"
+nic await-head --task tissue-fraction --timeout PT3M
+
+log "the sample slide again: now every active head predicts it"
+nic submit "$slide" --wait-for predicted

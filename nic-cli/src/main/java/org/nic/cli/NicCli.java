@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
  * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code NIC_STORAGE_ENDPOINT}, {@code NIC_STORAGE_ACCESS_KEY},
  * {@code NIC_STORAGE_SECRET_KEY}), defaulting to deploy/local's.
  */
-@Command(name = "nic", mixinStandardHelpOptions = true, subcommands = {NicCli.Submit.class, NicCli.Await.class, NicCli.PinHead.class},
+@Command(name = "nic", mixinStandardHelpOptions = true, subcommands = {NicCli.Submit.class, NicCli.Await.class, NicCli.Label.class, NicCli.AwaitHead.class, NicCli.PinHead.class},
         description = "Submit slides to NIC and print what the pipeline answers.")
 public final class NicCli {
 
@@ -62,7 +62,7 @@ public final class NicCli {
         Double mpp;
 
         @Option(names = "--wait-for", defaultValue = "encoded",
-                description = "stage to wait for: tiled, encoded, or none (default: ${DEFAULT-VALUE})")
+                description = "stage to wait for: tiled, encoded, predicted, or none (default: ${DEFAULT-VALUE})")
         String waitFor;
 
         @Option(names = "--timeout", defaultValue = "PT5M", description = "how long to wait (ISO-8601, default: ${DEFAULT-VALUE})")
@@ -87,8 +87,9 @@ public final class NicCli {
             String done = switch (waitFor) {
                 case "tiled" -> Topics.SLIDE_TILED;
                 case "encoded" -> Topics.SLIDE_ENCODED;
+                case "predicted" -> Topics.SLIDE_PREDICTED;
                 case "none" -> null;
-                default -> throw new CommandLine.ParameterException(new CommandLine(this), "--wait-for: tiled, encoded or none");
+                default -> throw new CommandLine.ParameterException(new CommandLine(this), "--wait-for: tiled, encoded, predicted or none");
             };
             try (EventClient events = new EventClient(bootstrap())) {
                 // Answers from earlier submissions of the same slide are not this one's.
@@ -125,6 +126,62 @@ public final class NicCli {
                     + EventClient.header(record, "ce_type") + " ce_id=" + EventClient.header(record, "ce_id"));
             System.out.println(new String(record.value(), StandardCharsets.UTF_8));
             return record.topic().equals(Topics.SLIDE_FAILED) ? 1 : 0;
+        }
+    }
+
+    @Command(name = "label", description = "Record a slide's label for a task (label-recorded, keyed slide/task).")
+    static final class Label implements Callable<Integer> {
+
+        @Option(names = "--slide", required = true)
+        String slideId;
+
+        @Option(names = "--task", required = true)
+        String task;
+
+        @Option(names = "--case", description = "case id: slides of one case stay on one side of the held-out split")
+        String caseId;
+
+        @Option(names = "--value", description = "regression target")
+        Double value;
+
+        @Option(names = "--class", description = "class name (classification)")
+        String label;
+
+        @Option(names = "--time", description = "survival time")
+        Double time;
+
+        @Option(names = "--event", description = "survival: true = event at --time, false = censored")
+        Boolean event;
+
+        @Override
+        public Integer call() {
+            org.nic.event.LabelRecorded record = new org.nic.event.LabelRecorded(slideId, caseId, task, value, label, time, event,
+                    "nic-cli");
+            try (EventClient events = new EventClient(bootstrap())) {
+                events.publish(EventType.LABEL_RECORDED, record.key(), record);
+            }
+            System.err.println("recorded " + record.key());
+            return 0;
+        }
+    }
+
+    @Command(name = "await-head", description = "Wait for a published head of a task and print its model-published event.")
+    static final class AwaitHead implements Callable<Integer> {
+
+        @Option(names = "--task", required = true)
+        String task;
+
+        @Option(names = "--timeout", defaultValue = "PT5M")
+        Duration timeout;
+
+        @Override
+        public Integer call() {
+            try (EventClient events = new EventClient(bootstrap())) {
+                ConsumerRecord<String, byte[]> record = events.await(null, r -> r.key() != null && r.key().startsWith(task + "/"),
+                        timeout, Topics.MODEL_PUBLISHED);
+                System.out.println(new String(record.value(), StandardCharsets.UTF_8));
+            }
+            return 0;
         }
     }
 
