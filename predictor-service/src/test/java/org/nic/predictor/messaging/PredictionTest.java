@@ -83,21 +83,76 @@ class PredictionTest {
         }
     }
 
-    /** Trains a small head, uploads it with its card and publishes it (or a corrupted copy). */
+    @Test
+    void classificationAndSurvivalHeadsAnswerInTheirOwnTerms() throws Exception {
+        String encoder = "enc-kinds-" + System.nanoTime();
+        List<CompressedGrid> cohort = new ArrayList<>();
+        List<HeadLabel> classes = new ArrayList<>();
+        List<HeadLabel> survival = new ArrayList<>();
+        Random r = new Random(8);
+        for (int i = 0; i < 32; i++) {
+            double signal = r.nextGaussian();
+            cohort.add(grid("k" + i, signal, r));
+            classes.add(HeadLabel.classification(signal > 0 ? 1 : 0));
+            survival.add(HeadLabel.survival(Math.exp(-signal), true));
+        }
+        try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
+             ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
+            String slide = "kinds-" + System.nanoTime();
+            String prefix = StorageLayout.grid(slide, encoder);
+            writeGrid(store, prefix, grid(slide, 1.5, r));
+            publishHead(store, events, "growth", encoder, "c1", cohort, classes, 1, false, TaskKind.CLASSIFICATION,
+                    List.of("desmoplastic", "replacement"));
+            publishHead(store, events, "os", encoder, "s1", cohort, survival, 1, false, TaskKind.SURVIVAL, List.of());
+            JsonNode both = null;
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline && (both == null || both.get("predictions").size() < 2)) {
+                both = predictionFor(events, store, slide, encoder, prefix);
+            }
+            assertThat(both.get("predictions")).hasSize(2);
+            for (JsonNode p : both.get("predictions")) {
+                if (p.get("kind").asText().equals("CLASSIFICATION")) {
+                    double a = p.get("probabilities").get("desmoplastic").asDouble();
+                    double b = p.get("probabilities").get("replacement").asDouble();
+                    assertThat(a + b).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-6));
+                    assertThat(a).isBetween(0.0, 1.0);
+                    assertThat(p.get("headVersion").asText()).isEqualTo("c1");
+                } else {
+                    assertThat(p.get("kind").asText()).isEqualTo("SURVIVAL");
+                    assertThat(p.get("logRisk").asDouble()).isFinite();
+                    assertThat(p.get("headVersion").asText()).isEqualTo("s1");
+                    assertThat(p.has("value") && !p.get("value").isNull()).isFalse();
+                }
+            }
+        }
+    }
+
     static ModelPublished publishHead(ObjectStore store, EventClient events, String task, String encoder, String version,
                                       List<CompressedGrid> cohort, List<HeadLabel> labels, long seed, boolean corrupt) {
+        return publishHead(store, events, task, encoder, version, cohort, labels, seed, corrupt, TaskKind.REGRESSION, List.of());
+    }
+
+    /** Trains a small head, uploads it with its card and publishes it (or a corrupted copy). */
+    static ModelPublished publishHead(ObjectStore store, EventClient events, String task, String encoder, String version,
+                                      List<CompressedGrid> cohort, List<HeadLabel> labels, long seed, boolean corrupt,
+                                      TaskKind kind, List<String> classNames) {
         HeadTrainer.Result head = HeadTrainer.train(cohort, labels,
-                new HeadTrainer.Settings(TaskKind.REGRESSION, 0, 16, 6, 8, 3e-3f, seed));
+                new HeadTrainer.Settings(kind, classNames.size(), 16, 6, 8, 3e-3f, seed));
         byte[] onnx = head.onnx();
         String sha = ModelCard.sha256(onnx);
         String prefix = "models/heads/" + task + "/" + version + "/";
         ModelCard card = new ModelCard(task + "-" + version, "head", "model.onnx", sha, "onnx", "grid", "output", "gigapixel",
                 0, List.of(task), "test", seed, Map.of(), "test", "Apache-2.0", "test", Instant.now(),
-                Map.of("crop", head.crop(), "crops", 4, "encoderId", encoder, "kind", "REGRESSION"));
+                Map.of("crop", head.crop(), "crops", 4, "encoderId", encoder, "kind", kind.name(), "classes", classNames));
         store.put(prefix + "model.onnx", corrupt ? "garbage".getBytes() : onnx, "application/octet-stream");
         store.put(prefix + "card.json", EventJson.toBytes(card), "application/json");
-        ModelPublished event = new ModelPublished(task, "REGRESSION", encoder, version, store.uri(prefix + "model.onnx").toString(),
-                sha, store.uri(prefix + "card.json").toString(), "spearman", 0.9, 10, "test");
+        String metric = switch (kind) {
+            case REGRESSION -> "spearman";
+            case CLASSIFICATION -> "auc";
+            case SURVIVAL -> "c-index";
+        };
+        ModelPublished event = new ModelPublished(task, kind.name(), encoder, version, store.uri(prefix + "model.onnx").toString(),
+                sha, store.uri(prefix + "card.json").toString(), metric, 0.9, 10, "test");
         assertThat(EventJson.validate(EventType.MODEL_PUBLISHED, event)).isEmpty();
         events.publish(EventType.MODEL_PUBLISHED, event.key(), event);
         return event;
