@@ -3,7 +3,6 @@ package org.nic.encoder.messaging;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.common.annotation.Blocking;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -20,6 +19,7 @@ import org.nic.event.SlideEncoded;
 import org.nic.event.SlideFailed;
 import org.nic.event.SlideProgress;
 import org.nic.event.SlideTiled;
+import org.nic.service.messaging.RecordPosition;
 import org.nic.storage.StorageLayout;
 
 /**
@@ -94,10 +94,7 @@ public class EncodingListener {
             fail(e.slideId(), null, FailureReason.INVALID_EVENT, e.getMessage());
             return message.ack();
         }
-        String where = message.getMetadata(IncomingKafkaRecordMetadata.class)
-                .map(m -> "topic " + m.getTopic() + ", key " + m.getKey() + ", partition " + m.getPartition() + ", offset " + m.getOffset())
-                .orElse("unknown position");
-        LOG.errorf("dead-lettering a record without a usable slide id (%s): %s", where, e.getMessage());
+        LOG.errorf("dead-lettering a record without a usable slide id (%s): %s", RecordPosition.of(message), e.getMessage());
         metrics.counter("nic.encoder.slides", "outcome", "dead-lettered", "reason", "INVALID_EVENT").increment();
         return message.nack(e);
     }

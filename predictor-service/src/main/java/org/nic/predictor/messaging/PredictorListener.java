@@ -9,6 +9,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 import org.nic.event.EventJson;
+import org.nic.service.messaging.RecordPosition;
 import org.nic.event.EventType;
 import org.nic.event.FailureReason;
 import org.nic.event.InvalidEventException;
@@ -65,7 +66,8 @@ public class PredictorListener {
             encoded = EventJson.readEvent(EventType.SLIDE_ENCODED, message.getPayload(), SlideEncoded.class);
         } catch (InvalidEventException e) {
             if (!StorageLayout.isValidSlideId(e.slideId())) {
-                LOG.errorf("dead-lettering a slide-encoded record without a usable slide id: %s", e.getMessage());
+                LOG.errorf("dead-lettering a slide-encoded record without a usable slide id (%s): %s", RecordPosition.of(message),
+                        e.getMessage());
                 return message.nack(e);
             }
             fail(e.slideId(), FailureReason.INVALID_EVENT, e.getMessage());

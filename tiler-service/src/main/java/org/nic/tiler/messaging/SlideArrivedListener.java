@@ -3,7 +3,6 @@ package org.nic.tiler.messaging;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.common.annotation.Blocking;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -16,6 +15,7 @@ import org.nic.event.InvalidEventException;
 import org.nic.event.SlideArrived;
 import org.nic.event.SlideFailed;
 import org.nic.event.SlideTiled;
+import org.nic.service.messaging.RecordPosition;
 import org.nic.storage.StorageLayout;
 import org.nic.event.StageFailure;
 import org.nic.tiler.service.TilingService;
@@ -54,10 +54,8 @@ public class SlideArrivedListener {
                 fail(e.slideId(), null, FailureReason.INVALID_EVENT, e.getMessage());
                 return message.ack();
             }
-            String where = message.getMetadata(IncomingKafkaRecordMetadata.class)
-                    .map(m -> "key " + m.getKey() + ", partition " + m.getPartition() + ", offset " + m.getOffset())
-                    .orElse("unknown position");
-            LOG.errorf("dead-lettering a slide-arrived record without a usable slide id (%s): %s", where, e.getMessage());
+            LOG.errorf("dead-lettering a slide-arrived record without a usable slide id (%s): %s", RecordPosition.of(message),
+                    e.getMessage());
             count("dead-lettered", "INVALID_EVENT");
             return message.nack(e);
         }

@@ -9,6 +9,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 import org.nic.event.EventJson;
+import org.nic.service.messaging.RecordPosition;
 import org.nic.event.EventType;
 import org.nic.event.InvalidEventException;
 import org.nic.event.LabelRecorded;
@@ -44,7 +45,7 @@ public class TrainerListener {
         try {
             label = EventJson.readEvent(EventType.LABEL_RECORDED, message.getPayload(), LabelRecorded.class);
         } catch (InvalidEventException e) {
-            LOG.errorf("dead-lettering a label record: %s", e.getMessage());
+            LOG.errorf("dead-lettering a label record (%s): %s", RecordPosition.of(message), e.getMessage());
             return message.nack(e);
         }
         Optional<String> problem = training.validator().problem(label);
