@@ -54,14 +54,18 @@ class EncodingTest {
     EncodingServiceTestSeam seam;
 
     @Test
-    void cmu1IsEncodedIntoAGridThatMatchesDirectInference() throws Exception {
+    void cmu1FromArrivalIsEncodedIntoAGridThatMatchesDirectInference() throws Exception {
         String slideId = "enc-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        SlidePlan plan = storePlan(slideId);
-        try (EventClient events = events(); ObjectStore store = store()) {
+        // The tiler runs from its own jar beside this encoder, on the same broker and store: arrival -> encoded.
+        try (org.nic.testing.ServiceProcess tiler = org.nic.testing.ServiceProcess.start("tiler-service",
+                Map.of("nic.sources.allowed-roots", CMU1.getParent().toString()), Duration.ofSeconds(90));
+             EventClient events = events(); ObjectStore store = store()) {
             var from = events.endOffsets(Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
-            events.publish(EventType.SLIDE_TILED, slideId, tiled(slideId, plan));
+            events.publish(EventType.SLIDE_ARRIVED, slideId, new org.nic.event.SlideArrived(slideId,
+                    "file:" + CMU1.toAbsolutePath(), "test-scanner", null, null));
             ConsumerRecord<String, byte[]> record = events.await(from, r -> slideId.equals(r.key()), TIMEOUT,
                     Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+            SlidePlan plan = EventJson.mapper().readValue(store.get(store.uri(StorageLayout.plan(slideId))), SlidePlan.class);
             assertThat(record.topic()).as(new String(record.value())).isEqualTo(Topics.SLIDE_ENCODED);
             JsonNode encoded = checked(record);
             String encoderId = encoded.get("encoderId").asText();
