@@ -36,18 +36,28 @@ public final class SlideEncoder {
      * @param batchSize patches per encoder call
      * @param queueCapacity patches read ahead of the encoder
      * @param chunkCells cells along each side of a chunk
+     * @param orientations 1 (the slide as scanned), or 8: also the 3 other quarter turns and the 4 flipped
+     *     ones, pixels and grid positions alike, each a grid of its own (the paper's augmentation)
      */
-    public record Settings(int readers, int batchSize, int queueCapacity, int chunkCells) {
+    public record Settings(int readers, int batchSize, int queueCapacity, int chunkCells, int orientations) {
         public Settings {
-            if (readers < 1 || batchSize < 1 || queueCapacity < 1 || chunkCells < 1) {
+            if (readers < 1 || batchSize < 1 || queueCapacity < 1 || chunkCells < 1
+                    || (orientations != 1 && orientations != Orientation.COUNT)) {
                 throw new IllegalArgumentException("bad encoder settings");
             }
         }
+
+        public Settings(int readers, int batchSize, int queueCapacity, int chunkCells) {
+            this(readers, batchSize, queueCapacity, chunkCells, 1);
+        }
     }
 
-    /** Where chunks go. Must be thread-safe: chunks are written from a writer thread. */
+    /**
+     * Where chunks go, by key {@code <array>/0.i.j} (array {@code codes}, or {@code codes-orientation-<o>}). Must
+     * be thread-safe: chunks are written from a writer thread.
+     */
     public interface ChunkStore {
-        /** Keys ({@code 0.i.j}) of chunks already stored, from an earlier interrupted run. */
+        /** Keys of chunks already stored, from an earlier interrupted run. */
         Set<String> existingChunks();
 
         void writeChunk(String key, byte[] bytes);
@@ -90,26 +100,40 @@ public final class SlideEncoder {
             throws InterruptedException {
         long t0 = System.nanoTime();
         int c = encoder.codeSize();
-        GridLayout layout = new GridLayout(c, plan.grid().rows(), plan.grid().cols(), settings.chunkCells(),
-                settings.chunkCells());
+        int rows = plan.grid().rows();
+        int cols = plan.grid().cols();
+        int orientations = settings.orientations();
+        GridLayout[] layouts = new GridLayout[orientations];
+        for (int o = 0; o < orientations; o++) {
+            boolean swap = Orientation.swapsAxes(o);
+            layouts[o] = new GridLayout(c, swap ? cols : rows, swap ? rows : cols, settings.chunkCells(), settings.chunkCells());
+        }
+        GridLayout layout = layouts[0];
         List<int[]> cells = new ArrayList<>(plan.tissueCells());
         cells.sort(Comparator.<int[]>comparingInt(cell -> layout.chunkOf(cell[0], cell[1]))
                 .thenComparingInt(cell -> cell[0]).thenComparingInt(cell -> cell[1]));
-        Map<Integer, Integer> remaining = new HashMap<>();
-        for (int[] cell : cells) {
-            remaining.merge(layout.chunkOf(cell[0], cell[1]), 1, Integer::sum);
-        }
         Set<String> stored = store.existingChunks();
+        Map<String, Integer> remaining = new HashMap<>();
+        Set<String> allChunks = new java.util.HashSet<>();
         List<int[]> todo = new ArrayList<>();
         int resumedCells = 0;
         for (int[] cell : cells) {
-            if (stored.contains(layout.chunkKey(layout.chunkOf(cell[0], cell[1])))) {
-                resumedCells++;
-            } else {
+            boolean needed = false;
+            for (int o = 0; o < orientations; o++) {
+                String key = chunkKey(layouts, o, Orientation.cell(o, cell[0], cell[1], rows, cols));
+                allChunks.add(key);
+                if (!stored.contains(key)) {
+                    remaining.merge(key, 1, Integer::sum);
+                    needed = true;
+                }
+            }
+            if (needed) {
                 todo.add(cell);
+            } else {
+                resumedCells++;
             }
         }
-        int chunksResumed = (int) remaining.keySet().stream().filter(k -> stored.contains(layout.chunkKey(k))).count();
+        int chunksResumed = (int) allChunks.stream().filter(stored::contains).count();
 
         int poolSize = settings.queueCapacity() + settings.readers() + 1;
         BlockingQueue<float[]> freeBuffers = new ArrayBlockingQueue<>(poolSize);
@@ -145,11 +169,12 @@ public final class SlideEncoder {
                     return null;
                 });
             }
-            int batch = settings.batchSize();
+            int batch = Math.max(1, settings.batchSize() / orientations);
             float[] patches = new float[batch * PatchEncoder.PATCH_FLOATS];
-            float[] codes = new float[batch * c];
+            float[] oriented = orientations == 1 ? patches : new float[batch * orientations * PatchEncoder.PATCH_FLOATS];
+            float[] codes = new float[batch * orientations * c];
             int[][] batchCells = new int[batch][];
-            Map<Integer, float[]> open = new HashMap<>();
+            Map<String, float[]> open = new HashMap<>();
             long encodeNanos = 0;
             int done = 0;
             long lastProgress = 0;
@@ -173,20 +198,31 @@ public final class SlideEncoder {
                 if (n == 0) {
                     continue;
                 }
-                long s = System.nanoTime();
-                encoder.encode(patches, n, codes);
-                encodeNanos += System.nanoTime() - s;
-                for (int k = 0; k < n; k++) {
-                    int row = batchCells[k][0];
-                    int col = batchCells[k][1];
-                    int chunk = layout.chunkOf(row, col);
-                    float[] values = open.computeIfAbsent(chunk, key -> new float[layout.chunkValues()]);
-                    for (int ch = 0; ch < c; ch++) {
-                        values[layout.offsetInChunk(ch, row, col)] = codes[k * c + ch];
+                if (orientations > 1) {
+                    for (int k = 0; k < n; k++) {
+                        for (int o = 0; o < orientations; o++) {
+                            Orientation.patch(o, patches, k * PatchEncoder.PATCH_FLOATS, oriented,
+                                    (k * orientations + o) * PatchEncoder.PATCH_FLOATS, PatchEncoder.PATCH);
+                        }
                     }
-                    if (remaining.merge(chunk, -1, Integer::sum) == 0) {
-                        float[] full = open.remove(chunk);
-                        String key = layout.chunkKey(chunk);
+                }
+                long s = System.nanoTime();
+                encoder.encode(oriented, n * orientations, codes);
+                encodeNanos += System.nanoTime() - s;
+                for (int k = 0; k < n * orientations; k++) {
+                    int o = k % orientations;
+                    int[] at = Orientation.cell(o, batchCells[k / orientations][0], batchCells[k / orientations][1], rows, cols);
+                    GridLayout l = layouts[o];
+                    String key = chunkKey(layouts, o, at);
+                    if (stored.contains(key)) {
+                        continue; // written by an earlier run
+                    }
+                    float[] values = open.computeIfAbsent(key, x -> new float[l.chunkValues()]);
+                    for (int ch = 0; ch < c; ch++) {
+                        values[l.offsetInChunk(ch, at[0], at[1])] = codes[k * c + ch];
+                    }
+                    if (remaining.merge(key, -1, Integer::sum) == 0) {
+                        float[] full = open.remove(key);
                         writes.add(writer.submit(() -> {
                             long w = System.nanoTime();
                             store.writeChunk(key, ZarrCodec.encodeChunk(full));
@@ -213,7 +249,7 @@ public final class SlideEncoder {
                 throw rethrow(failure.get());
             }
             return new Result(layout, cells.size(), todo.size(), resumedCells,
-                    remaining.size() - chunksResumed, chunksResumed, readNanos.get() / 1e9, encodeNanos / 1e9,
+                    remaining.size(), chunksResumed, readNanos.get() / 1e9, encodeNanos / 1e9,
                     writeNanos.get() / 1e9, (System.nanoTime() - t0) / 1e9);
         } finally {
             failure.compareAndSet(null, new IllegalStateException("encoding stopped"));
@@ -225,6 +261,10 @@ public final class SlideEncoder {
     }
 
     private record ReadPatch(int[] cell, float[] pixels) { }
+
+    private static String chunkKey(GridLayout[] layouts, int o, int[] cell) {
+        return Orientation.arrayName(o) + "/" + layouts[o].chunkKey(layouts[o].chunkOf(cell[0], cell[1]));
+    }
 
     private static void get(Future<?> f) throws InterruptedException {
         try {

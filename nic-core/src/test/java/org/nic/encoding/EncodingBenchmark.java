@@ -97,6 +97,7 @@ public final class EncodingBenchmark {
                 @Override
                 public void writeChunk(String key, byte[] bytes) {
                     try {
+                        Files.createDirectories(out.resolve(key).getParent());
                         Files.write(out.resolve(key), bytes);
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException(e);

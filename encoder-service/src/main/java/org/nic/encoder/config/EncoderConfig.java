@@ -65,6 +65,13 @@ public interface EncoderConfig {
         @WithDefault("32")
         int chunkCells();
 
+        /**
+         * 1, or 8 to also encode the slide in the 7 other orientations of the paper (quarter turns and flips,
+         * pixels and grid positions alike), each as an array {@code codes-orientation-<o>} beside {@code codes}.
+         */
+        @WithDefault("1")
+        int orientations();
+
         /** Milliseconds between progress events of one slide. */
         @WithDefault("1000")
         long progressIntervalMillis();

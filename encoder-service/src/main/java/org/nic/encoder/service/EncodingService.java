@@ -130,9 +130,8 @@ public class EncodingService {
         EncoderConfig.Encoder e = config.encoder();
         int cores = Runtime.getRuntime().availableProcessors();
         SlideEncoder pipeline = new SlideEncoder(new SlideEncoder.Settings(e.readers() > 0 ? e.readers() : cores,
-                e.batchSize(), e.queueCapacity(), e.chunkCells()), e.progressIntervalMillis());
+                e.batchSize(), e.queueCapacity(), e.chunkCells(), e.orientations()), e.progressIntervalMillis());
         SlideEncoder.Result result;
-        String codes = prefix + "codes/";
         int interruptAfter = failAfterChunks.getAndSet(-1);
         try (SlideReader slide = readers.open(located.path())) {
             result = pipeline.encode(plan, slide, encoder.encoder(), new SlideEncoder.ChunkStore() {
@@ -140,8 +139,8 @@ public class EncodingService {
 
                 @Override
                 public Set<String> existingChunks() {
-                    return store.list(store.bucket(), codes).stream().map(o -> o.key().substring(codes.length()))
-                            .filter(k -> k.matches("\\d+\\.\\d+\\.\\d+")).collect(Collectors.toSet());
+                    return store.list(store.bucket(), prefix).stream().map(o -> o.key().substring(prefix.length()))
+                            .filter(k -> k.matches("codes(-orientation-\\d)?/\\d+\\.\\d+\\.\\d+")).collect(Collectors.toSet());
                 }
 
                 @Override
@@ -149,7 +148,7 @@ public class EncodingService {
                     if (interruptAfter >= 0 && written.get() >= interruptAfter) {
                         throw new IllegalStateException("interrupted after " + interruptAfter + " chunks (test seam)");
                     }
-                    store.put(codes + key, bytes, "application/octet-stream");
+                    store.put(prefix + key, bytes, "application/octet-stream");
                     written.incrementAndGet();
                 }
             }, (done, total) -> progress.progress(slideId, done, total));
@@ -239,9 +238,16 @@ public class EncodingService {
         store.put(prefix + "tissue/0.0", ZarrCodec.zlib(mask), "application/octet-stream");
         store.put(prefix + "tissue/.zarray", ZarrCodec.json(ZarrCodec.tissueArray(layout.rows(), layout.cols())), "application/json");
         store.put(prefix + "tissue/.zattrs", EventJson.toBytes(Map.of("_ARRAY_DIMENSIONS", List.of("row", "col"))), "application/json");
-        store.put(prefix + "codes/.zarray", ZarrCodec.json(ZarrCodec.codesArray(layout)), "application/json");
-        store.put(prefix + "codes/.zattrs", EventJson.toBytes(Map.of("_ARRAY_DIMENSIONS", List.of("channel", "row", "col"))),
-                "application/json");
+        int orientations = config.encoder().orientations();
+        for (int o = 0; o < orientations; o++) {
+            String array = org.nic.encoding.Orientation.arrayName(o);
+            GridLayout oriented = org.nic.encoding.Orientation.swapsAxes(o)
+                    ? new GridLayout(layout.channels(), layout.cols(), layout.rows(), layout.chunkRows(), layout.chunkCols())
+                    : layout;
+            store.put(prefix + array + "/.zarray", ZarrCodec.json(ZarrCodec.codesArray(oriented)), "application/json");
+            store.put(prefix + array + "/.zattrs", EventJson.toBytes(Map.of("_ARRAY_DIMENSIONS",
+                    List.of("channel", "row", "col"), "orientation", o)), "application/json");
+        }
         Map<String, Object> nic = new LinkedHashMap<>();
         nic.put("formatVersion", 1);
         nic.put("slideId", plan.slideId());
@@ -252,6 +258,7 @@ public class EncodingService {
         nic.put("rows", layout.rows());
         nic.put("cols", layout.cols());
         nic.put("chunkCells", layout.chunkRows());
+        nic.put("orientations", config.encoder().orientations());
         nic.put("tissueCells", result.tissueCells());
         nic.put("patchSize", plan.grid().patchSize());
         nic.put("targetSpacing", plan.grid().targetSpacing());
