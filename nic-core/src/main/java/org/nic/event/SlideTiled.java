@@ -16,6 +16,7 @@ package org.nic.event;
  * @param level pyramid level patches are read from
  * @param spacing level-0 micrometres per pixel used
  * @param spacingAssumed true when the slide gave no spacing and the configured default was used
+ * @param spacingSource where the spacing came from: openslide, tiff-resolution, override or assumed
  * @param targetSpacing micrometres per pixel of a patch
  * @param patchSize patch edge in pixels
  * @param tiler name and version of the tiler
@@ -23,5 +24,6 @@ package org.nic.event;
  */
 public record SlideTiled(String slideId, String slideUri, String caseId, String planUri, String planSha256,
                          String thumbnailUri, String maskUri, int rows, int cols, int tissueCells, int level,
-                         double spacing, boolean spacingAssumed, double targetSpacing, int patchSize, String tiler,
+                         double spacing, boolean spacingAssumed, org.nic.slide.SpacingSource spacingSource,
+                         double targetSpacing, int patchSize, String tiler,
                          long durationMillis) { }

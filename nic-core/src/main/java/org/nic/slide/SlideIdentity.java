@@ -1,32 +1,33 @@
 package org.nic.slide;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.HexFormat;
 
 /**
  * What identifies the bytes of a slide, so a later stage can tell whether the slide changed since it
- * was planned: the object's ETag when it came from object storage, its size and modification time, and
- * the SHA-256 of its first bytes.
+ * was planned: the object's ETag when it came from object storage, its size, and the SHA-256 of its
+ * first bytes. Nothing time-dependent: the same bytes give the same identity (and so the same plan),
+ * however often they are uploaded or touched.
  *
  * @param etag object ETag, null for a local file
  * @param size bytes of the main slide file
- * @param modified last modification time
  * @param headSha256 hex SHA-256 of the first {@code headBytes} bytes
  * @param headBytes how many leading bytes were hashed
  */
-public record SlideIdentity(String etag, long size, Instant modified, String headSha256, long headBytes) {
+@JsonIgnoreProperties(ignoreUnknown = true) // plans of format 1 also held a modification time
+public record SlideIdentity(String etag, long size, String headSha256, long headBytes) {
 
     /** Bytes hashed from the start of the file. */
     public static final int HEAD_BYTES = 1 << 20;
 
     /** Identity of a local file, with an optional ETag from the store it was fetched from. */
-    public static SlideIdentity of(Path file, String etag, Instant modified) throws IOException {
+    public static SlideIdentity of(Path file, String etag) throws IOException {
         long size = Files.size(file);
         MessageDigest sha = sha256();
         long read = 0;
@@ -38,8 +39,7 @@ public record SlideIdentity(String etag, long size, Instant modified, String hea
                 read += n;
             }
         }
-        Instant time = modified != null ? modified : Files.getLastModifiedTime(file).toInstant();
-        return new SlideIdentity(etag, size, time, HexFormat.of().formatHex(sha.digest()), read);
+        return new SlideIdentity(etag, size, HexFormat.of().formatHex(sha.digest()), read);
     }
 
     /** Whether two identities describe the same bytes (the ETag only counts when both have one). */

@@ -71,7 +71,7 @@ public final class SlideSources {
             throw new StageFailure(FailureReason.SLIDE_NOT_FOUND, "no slide file at " + uri);
         }
         try {
-            return new LocatedSlide(real, SlideIdentity.of(real, null, null));
+            return new LocatedSlide(real, SlideIdentity.of(real, null));
         } catch (IOException e) {
             throw new StageFailure(FailureReason.SLIDE_NOT_FOUND, "cannot read " + uri + ": " + e.getMessage(), e);
         }
@@ -92,7 +92,7 @@ public final class SlideSources {
             ObjectStore.ObjectInfo main = store.stat(s3).orElseThrow(() ->
                     new StageFailure(FailureReason.SLIDE_NOT_FOUND, "no object at " + uri));
             Path local = cache.fetch(store, s3, main, companionFiles(s3));
-            return new LocatedSlide(local, SlideIdentity.of(local, main.etag(), main.lastModified()));
+            return new LocatedSlide(local, SlideIdentity.of(local, main.etag()));
         } catch (StorageException e) {
             if (e.notFound()) {
                 throw new StageFailure(FailureReason.SLIDE_NOT_FOUND, "no object at " + uri + ": " + e.getMessage(), e);

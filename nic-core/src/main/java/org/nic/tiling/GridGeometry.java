@@ -2,6 +2,7 @@ package org.nic.tiling;
 
 import org.nic.slide.SlideMetadata;
 import org.nic.slide.SlideReader;
+import org.nic.slide.SpacingSource;
 
 /**
  * Where the patch grid lies on a slide and how each cell is read.
@@ -15,6 +16,7 @@ import org.nic.slide.SlideReader;
  * tolerance), otherwise it is area-resampled to {@code patchSize}.
  *
  * @param spacing level-0 micrometres per pixel used for the plan
+ * @param spacingSource where {@code spacing} came from
  * @param spacingAssumed true when the slide did not state its spacing and the configured default was used
  * @param spacingOverridden true when the spacing came from the slide-arrived event
  * @param targetSpacing micrometres per pixel of a patch (0.5 in NIC)
@@ -28,10 +30,17 @@ import org.nic.slide.SlideReader;
  * @param resample whether reads are resampled to {@code patchSize}
  * @param effectiveSpacing micrometres per pixel of a patch as read (equal to the target when resampled)
  */
-public record GridGeometry(double spacing, boolean spacingAssumed, boolean spacingOverridden,
+public record GridGeometry(double spacing, SpacingSource spacingSource, boolean spacingAssumed, boolean spacingOverridden,
                            double targetSpacing, int patchSize, double cellSizeLevel0, int rows, int cols,
                            int level, double levelDownsample, int readSize, boolean resample,
                            double effectiveSpacing) {
+
+    /** Thrown when a grid would have more cells than allowed (an absurd spacing, or an absurd slide). */
+    public static final class TooManyCellsException extends RuntimeException {
+        public TooManyCellsException(String message) {
+            super(message);
+        }
+    }
 
     /**
      * Plans the grid of a slide.
@@ -43,25 +52,39 @@ public record GridGeometry(double spacing, boolean spacingAssumed, boolean spaci
      * @param spacingOverride spacing from the event, or null
      * @param defaultSpacing spacing used when neither the event nor the slide gives one
      * @param tolerance relative spacing error accepted without resampling (e.g. 0.01)
+     * @param maxCells most cells a grid may have
+     * @throws IllegalArgumentException for an override outside the plausible spacings of a slide
+     * @throws TooManyCellsException when the grid would exceed {@code maxCells}
      */
     public static GridGeometry plan(SlideMetadata slide, SlideReader reader, double targetSpacing, int patchSize,
-                                    Double spacingOverride, double defaultSpacing, double tolerance) {
-        if (!(targetSpacing > 0) || patchSize < 1 || !(defaultSpacing > 0) || !(tolerance >= 0)) {
+                                    Double spacingOverride, double defaultSpacing, double tolerance, long maxCells) {
+        if (!(targetSpacing > 0) || patchSize < 1 || !(defaultSpacing > 0) || !(tolerance >= 0) || maxCells < 1) {
             throw new IllegalArgumentException("bad grid parameters");
         }
         boolean overridden = spacingOverride != null;
-        if (overridden && !(spacingOverride > 0 && Double.isFinite(spacingOverride))) {
-            throw new IllegalArgumentException("spacing override must be positive: " + spacingOverride);
+        if (overridden && !(Double.isFinite(spacingOverride) && SpacingSource.plausible(spacingOverride))) {
+            throw new IllegalArgumentException(String.format("spacing override %s um/px is outside the plausible %.2f-%.0f um/px",
+                    spacingOverride, SpacingSource.MIN_PLAUSIBLE_MPP, SpacingSource.MAX_PLAUSIBLE_MPP));
         }
         Double stated = slide.mpp();
         double spacing = overridden ? spacingOverride : stated != null ? stated : defaultSpacing;
         boolean assumed = !overridden && stated == null;
+        SpacingSource source = overridden ? SpacingSource.OVERRIDE
+                : stated != null ? slide.mppSource() : SpacingSource.ASSUMED;
 
         double downsample = targetSpacing / spacing;
         double cell = patchSize * downsample;
-        // A hair of slack so that an exact multiple is not lost to floating-point error.
-        int cols = (int) Math.floor(slide.width() / cell + 1e-9);
-        int rows = (int) Math.floor(slide.height() / cell + 1e-9);
+        // A hair of slack so that an exact multiple is not lost to floating-point error. Counted in longs
+        // and checked before anything is sized by them.
+        long colsLong = (long) Math.floor(slide.width() / cell + 1e-9);
+        long rowsLong = (long) Math.floor(slide.height() / cell + 1e-9);
+        if (colsLong > maxCells || rowsLong > maxCells || colsLong * rowsLong > maxCells) {
+            throw new TooManyCellsException(String.format("a %d x %d px slide at %s um/px (%s) makes %d x %d cells,"
+                    + " over the limit of %d cells", slide.width(), slide.height(), spacing, source.label(), rowsLong,
+                    colsLong, maxCells));
+        }
+        int cols = (int) colsLong;
+        int rows = (int) rowsLong;
 
         int level = reader.bestLevelForDownsample(downsample * (1 + tolerance));
         double levelDownsample = reader.levelDownsample(level);
@@ -69,7 +92,7 @@ public record GridGeometry(double spacing, boolean spacingAssumed, boolean spaci
         boolean resample = Math.abs(exactRead - patchSize) > tolerance * patchSize;
         int readSize = resample ? (int) Math.round(exactRead) : patchSize;
         double effective = resample ? targetSpacing : spacing * levelDownsample;
-        return new GridGeometry(spacing, assumed, overridden, targetSpacing, patchSize, cell, rows, cols,
+        return new GridGeometry(spacing, source, assumed, overridden, targetSpacing, patchSize, cell, rows, cols,
                 level, levelDownsample, Math.max(1, readSize), resample, effective);
     }
 

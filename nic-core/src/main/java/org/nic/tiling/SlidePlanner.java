@@ -1,6 +1,5 @@
 package org.nic.tiling;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.nic.slide.SlideIdentity;
@@ -18,7 +17,6 @@ public final class SlidePlanner {
 
     private final GridSettings settings;
     private final TissueDetector detector;
-    private final Clock clock;
     private final String tilerName;
 
     /**
@@ -27,17 +25,26 @@ public final class SlidePlanner {
      * @param defaultSpacing level-0 spacing assumed when a slide does not state one
      * @param spacingTolerance relative spacing error accepted without resampling
      * @param tissue tissue detection parameters
+     * @param maxCells most cells a grid may have (see {@link GridGeometry.TooManyCellsException})
      */
     public record GridSettings(double targetSpacing, int patchSize, double defaultSpacing, double spacingTolerance,
-                               TissueParameters tissue) { }
+                               TissueParameters tissue, long maxCells) {
+
+        /** Default cell limit: 2048 x 2048 cells of 64 um, a 131 mm square, larger than any glass slide. */
+        public static final long DEFAULT_MAX_CELLS = 1L << 22;
+
+        public GridSettings(double targetSpacing, int patchSize, double defaultSpacing, double spacingTolerance,
+                            TissueParameters tissue) {
+            this(targetSpacing, patchSize, defaultSpacing, spacingTolerance, tissue, DEFAULT_MAX_CELLS);
+        }
+    }
 
     /** Everything planning produced: the plan and the two images stored beside it. */
     public record Result(SlidePlan plan, RgbImage thumbnail, TissueMask mask) { }
 
-    public SlidePlanner(GridSettings settings, String tilerName, Clock clock) {
+    public SlidePlanner(GridSettings settings, String tilerName) {
         this.settings = settings;
         this.detector = new TissueDetector(settings.tissue());
-        this.clock = clock;
         this.tilerName = tilerName;
     }
 
@@ -45,7 +52,7 @@ public final class SlidePlanner {
                        Double spacingOverride) {
         SlideMetadata metadata = SlideMetadata.of(reader);
         GridGeometry grid = GridGeometry.plan(metadata, reader, settings.targetSpacing(), settings.patchSize(),
-                spacingOverride, settings.defaultSpacing(), settings.spacingTolerance());
+                spacingOverride, settings.defaultSpacing(), settings.spacingTolerance(), settings.maxCells());
         double maskDownsample = Math.max(1, settings.tissue().maskSpacing() / grid.spacing());
         RgbImage lowRes = LowResolutionRenderer.render(reader, maskDownsample, MAX_LOW_RES_PIXELS);
         TissueMask mask = detector.detect(lowRes, grid.spacing());
@@ -54,7 +61,7 @@ public final class SlidePlanner {
                 mask.width(), mask.height(), mask.downsample(),
                 (double) mask.tissuePixels() / ((long) mask.width() * mask.height()));
         SlidePlan plan = new SlidePlan(SlidePlan.FORMAT_VERSION, slideId, slideUri, identity, metadata, grid, tissue,
-                cells, tilerName, clock.instant());
+                cells, tilerName);
         return new Result(plan, lowRes, mask);
     }
 

@@ -2,7 +2,6 @@ package org.nic.encoding;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -39,10 +38,10 @@ public final class EncodingBenchmark {
         int batch = args.length > 4 ? Integer.parseInt(args[4]) : 64;
         Path slidePath = SyntheticSlides.pyramid(Path.of("target/bench/he-" + thousands + "k.tif"), thousands);
         SlidePlanner planner = new SlidePlanner(new SlidePlanner.GridSettings(0.5, 128, 0.25, 0.01, TissueParameters.defaults()),
-                "bench", Clock.systemUTC());
+                "bench");
         try (SlideReader slide = SlideReaders.installed().open(slidePath);
              PatchEncoder encoder = OnnxPatchEncoder.load(Files.readAllBytes(model), "cpu", 0)) {
-            SlidePlan plan = planner.plan("bench", "file:" + slidePath, SlideIdentity.of(slidePath, null, null), slide, null).plan();
+            SlidePlan plan = planner.plan("bench", "file:" + slidePath, SlideIdentity.of(slidePath, null), slide, null).plan();
             int n = plan.tissueCellCount();
             System.out.printf("slide %dk x %dk px: %d x %d cells, %d tissue cells, level %d, read %d px; %d cores, %d readers, batch %d, encoder on %s%n",
                     thousands, thousands, plan.grid().rows(), plan.grid().cols(), n, plan.grid().level(), plan.grid().readSize(),

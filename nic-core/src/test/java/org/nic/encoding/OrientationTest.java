@@ -2,7 +2,6 @@ package org.nic.encoding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -51,9 +50,9 @@ class OrientationTest {
     @Test
     void eightOrientationGridsHoldTurnedPatchesAtTurnedPositions() throws Exception {
         SlidePlanner planner = new SlidePlanner(new SlidePlanner.GridSettings(0.5, 128, 0.25, 0.01, TissueParameters.defaults()),
-                "test", Clock.systemUTC());
+                "test");
         try (SlideReader slide = SlideReaders.installed().open(TestSlides.cmu1())) {
-            SlidePlan plan = planner.plan("o", "file:x", SlideIdentity.of(TestSlides.cmu1(), null, null), slide, null).plan();
+            SlidePlan plan = planner.plan("o", "file:x", SlideIdentity.of(TestSlides.cmu1(), null), slide, null).plan();
             PatchEncoder probe = new CornerEncoder();
             Map<String, byte[]> chunks = new HashMap<>();
             SlideEncoder encoder = new SlideEncoder(new SlideEncoder.Settings(2, 16, 32, 8, 8), 1000);

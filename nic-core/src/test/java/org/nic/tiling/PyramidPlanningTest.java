@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.nic.slide.RecordingSlideReader;
 import org.nic.slide.SlideIdentity;
@@ -18,14 +17,15 @@ class PyramidPlanningTest {
     void planningNeverReadsTheFullResolutionLevel() throws Exception {
         Path slide = SyntheticSlides.pyramid(Files.createTempDirectory("nic-pyramid").resolve("he-4k.tif"), 4);
         SlidePlanner planner = new SlidePlanner(new SlidePlanner.GridSettings(0.5, 128, 0.25, 0.01,
-                TissueParameters.defaults()), "test", Clock.systemUTC());
+                TissueParameters.defaults()), "test");
         try (RecordingSlideReader reader = new RecordingSlideReader(SlideReaders.installed().open(slide))) {
             assertThat(reader.vendor()).isEqualTo("generic-tiff");
             assertThat(reader.levelCount()).isGreaterThan(3);
-            SlidePlan plan = planner.plan("he-4k", "file:" + slide, SlideIdentity.of(slide, null, null), reader, null)
+            SlidePlan plan = planner.plan("he-4k", "file:" + slide, SlideIdentity.of(slide, null), reader, null)
                     .plan();
-            assertThat(plan.grid().spacingAssumed()).isTrue(); // generic TIFF states no spacing on OpenSlide 3.4
-            assertThat(plan.grid().cols()).isEqualTo(4000 / 256);
+            // OpenSlide 3.4 states no spacing for generic TIFF; libvips' resolution tags give 0.5 um/px.
+            assertThat(plan.grid().spacingSource()).isEqualTo(org.nic.slide.SpacingSource.TIFF_RESOLUTION);
+            assertThat(plan.grid().cols()).isEqualTo(4000 / 128);
             assertThat(reader.pixelsRead(0)).as("level-0 pixels read").isZero();
             long total = 0;
             for (int level = 0; level < reader.levelCount(); level++) {

@@ -2,7 +2,6 @@ package org.nic.tiling;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import org.nic.slide.RecordingSlideReader;
 import org.nic.slide.SlideIdentity;
 import org.nic.slide.SlideReaders;
@@ -26,12 +25,12 @@ public final class TilingBenchmark {
             System.out.printf("written in %.1f s (%d MB)%n", (System.nanoTime() - t0) / 1e9, Files.size(slide) >> 20);
         }
         SlidePlanner planner = new SlidePlanner(new SlidePlanner.GridSettings(0.5, 128, 0.25, 0.01,
-                TissueParameters.defaults()), "bench", Clock.systemUTC());
+                TissueParameters.defaults()), "bench");
         long rssBefore = peakRssKb();
         long t0 = System.nanoTime();
         SlidePlan plan;
         try (RecordingSlideReader reader = new RecordingSlideReader(SlideReaders.installed().open(slide))) {
-            plan = planner.plan("bench", "file:" + slide, SlideIdentity.of(slide, null, null), reader, null).plan();
+            plan = planner.plan("bench", "file:" + slide, SlideIdentity.of(slide, null), reader, null).plan();
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("slide: %d x %d px, %d levels%n", reader.levelDimensions(0).width(),
                     reader.levelDimensions(0).height(), reader.levelCount());

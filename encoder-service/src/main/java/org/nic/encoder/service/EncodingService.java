@@ -262,6 +262,8 @@ public class EncodingService {
         nic.put("tissueCells", result.tissueCells());
         nic.put("patchSize", plan.grid().patchSize());
         nic.put("targetSpacing", plan.grid().targetSpacing());
+        nic.put("spacing", plan.grid().spacing());
+        nic.put("spacingSource", plan.grid().spacingSource());
         nic.put("effectiveSpacing", plan.grid().effectiveSpacing());
         nic.put("level", plan.grid().level());
         nic.put("readSize", plan.grid().readSize());

@@ -7,7 +7,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -135,13 +134,76 @@ class EncodingTest {
             // As a data scientist reads it: the documented NumPy snippet and zarr-python on a downloaded copy.
             checkWithPython(store, prefix, grid, plan.tissueCells().subList(0, 5));
 
-            // The same slide again: the complete grid is reused, and said so.
-            var again = events.endOffsets(Topics.SLIDE_ENCODED);
-            events.publish(EventType.SLIDE_TILED, slideId, tiled(slideId, plan));
-            JsonNode reused = checked(events.await(again, r -> slideId.equals(r.key()), TIMEOUT, Topics.SLIDE_ENCODED));
-            assertThat(reused.get("reused").asBoolean()).isTrue();
-            assertThat(reused.get("gridUri")).isEqualTo(encoded.get("gridUri"));
         }
+    }
+
+    /**
+     * Kafka redelivers after crashes and rebalances, and scanners resend: an unchanged slide must cost
+     * nothing the second time, and a changed one (other bytes, other tiling settings) must be done again.
+     */
+    @Test
+    void theSameSlideTwiceIsEncodedOnceAndAChangedSlideIsEncodedAgain() throws Exception {
+        String slideId = "twice-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        S3Uri slideUri = new S3Uri(NicTestInfrastructure.SLIDE_BUCKET, slideId + "/cmu1.svs");
+        try (org.nic.testing.ServiceProcess tiler = org.nic.testing.ServiceProcess.start("tiler-service",
+                Map.of("nic.sources.allowed-buckets", NicTestInfrastructure.SLIDE_BUCKET), Duration.ofSeconds(90));
+             EventClient events = events(); ObjectStore store = store();
+             ObjectStore slides = NicTestInfrastructure.store(NicTestInfrastructure.SLIDE_BUCKET)) {
+            slides.putFile(slideUri, CMU1, "application/octet-stream");
+            Arrival first = arrive(events, slideId, slideUri.toString(), null);
+            assertThat(first.encoded().get("reused").asBoolean()).as("first encode").isFalse();
+            String prefix = StorageLayout.grid(slideId, first.encoded().get("encoderId").asText());
+            Map<String, java.time.Instant> objects = lastModified(store, prefix);
+            assertThat(objects.keySet()).anyMatch(k -> k.contains("/codes/"));
+
+            // The same bytes uploaded again (a new object time, a scanner's resend) and a second arrival.
+            Thread.sleep(1100); // object times have one-second resolution
+            slides.putFile(slideUri, CMU1, "application/octet-stream");
+            Arrival second = arrive(events, slideId, slideUri.toString(), null);
+            assertThat(second.tiled().get("planSha256")).isEqualTo(first.tiled().get("planSha256"));
+            assertThat(second.tiledEventId()).as("CloudEvents id of slide-tiled").isEqualTo(first.tiledEventId());
+            assertThat(second.encoded().get("reused").asBoolean()).isTrue();
+            assertThat(second.encoded().get("planSha256")).isEqualTo(first.encoded().get("planSha256"));
+            assertThat(second.encoded().get("gridUri")).isEqualTo(first.encoded().get("gridUri"));
+            assertThat(lastModified(store, prefix)).as("no grid object rewritten").isEqualTo(objects);
+
+            // Other tiling settings for the same bytes: a new plan, encoded again.
+            Arrival resampled = arrive(events, slideId, slideUri.toString(), 0.45);
+            assertThat(resampled.tiled().get("spacingSource").asText()).isEqualTo("override");
+            assertThat(resampled.tiled().get("planSha256")).isNotEqualTo(first.tiled().get("planSha256"));
+            assertThat(resampled.encoded().get("reused").asBoolean()).isFalse();
+            assertThat(resampled.encoded().get("planSha256")).isEqualTo(resampled.tiled().get("planSha256"));
+
+            // Other bytes under the same key: planned and encoded again.
+            Path changed = java.nio.file.Files.createTempDirectory("nic-changed").resolve("cmu1.svs");
+            java.nio.file.Files.copy(CMU1, changed);
+            java.nio.file.Files.write(changed, new byte[4096], java.nio.file.StandardOpenOption.APPEND);
+            slides.putFile(slideUri, changed, "application/octet-stream");
+            Arrival rescanned = arrive(events, slideId, slideUri.toString(), null);
+            assertThat(rescanned.tiled().get("planSha256")).isNotEqualTo(first.tiled().get("planSha256"));
+            assertThat(rescanned.tiledEventId()).isNotEqualTo(first.tiledEventId());
+            assertThat(rescanned.encoded().get("reused").asBoolean()).isFalse();
+        }
+    }
+
+    record Arrival(JsonNode tiled, String tiledEventId, JsonNode encoded) { }
+
+    /** Publishes slide-arrived and waits for the tiler's slide-tiled and then the encoder's slide-encoded. */
+    private static Arrival arrive(EventClient events, String slideId, String uri, Double mpp) throws Exception {
+        var from = events.endOffsets(Topics.SLIDE_TILED, Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+        events.publish(EventType.SLIDE_ARRIVED, slideId, new org.nic.event.SlideArrived(slideId, uri, "test-scanner", null, mpp));
+        ConsumerRecord<String, byte[]> tiled = events.await(from, r -> slideId.equals(r.key()), TIMEOUT,
+                Topics.SLIDE_TILED, Topics.SLIDE_FAILED);
+        assertThat(tiled.topic()).as(new String(tiled.value())).isEqualTo(Topics.SLIDE_TILED);
+        ConsumerRecord<String, byte[]> encoded = events.await(from, r -> slideId.equals(r.key()), TIMEOUT,
+                Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+        assertThat(encoded.topic()).as(new String(encoded.value())).isEqualTo(Topics.SLIDE_ENCODED);
+        return new Arrival(json(tiled.value()), EventClient.header(tiled, "ce_id"), checked(encoded));
+    }
+
+    private static Map<String, java.time.Instant> lastModified(ObjectStore store, String prefix) {
+        return store.list(store.bucket(), prefix).stream()
+                .collect(Collectors.toMap(ObjectStore.ObjectInfo::key, ObjectStore.ObjectInfo::lastModified));
     }
 
     @Test
@@ -195,9 +257,9 @@ class EncodingTest {
             String changed = "changed-" + System.nanoTime();
             SlidePlan plan = storePlan(changed);
             SlidePlan altered = new SlidePlan(plan.formatVersion(), plan.slideId(), plan.slideUri(),
-                    new SlideIdentity(null, plan.identity().size() + 1, plan.identity().modified(), plan.identity().headSha256(),
+                    new SlideIdentity(null, plan.identity().size() + 1, plan.identity().headSha256(),
                             plan.identity().headBytes()), plan.slide(), plan.grid(), plan.tissue(), plan.tissueCells(),
-                    plan.tiler(), plan.createdAt());
+                    plan.tiler());
             store.put(StorageLayout.plan(changed), EventJson.toBytes(altered), "application/json");
             expectFailure(events, new EncodeRequested(changed, null, false), "SLIDE_CHANGED");
             // Malformed records go to the dead-letter topic.
@@ -233,9 +295,9 @@ class EncodingTest {
     /** Plans CMU-1 as the tiler would and stores the plan under its deterministic key. */
     static SlidePlan storePlan(String slideId) throws Exception {
         SlidePlanner planner = new SlidePlanner(new SlidePlanner.GridSettings(0.5, 128, 0.25, 0.01, TissueParameters.defaults()),
-                "test", Clock.systemUTC());
+                "test");
         try (SlideReader reader = SlideReaders.installed().open(CMU1); ObjectStore store = store()) {
-            SlidePlan plan = planner.plan(slideId, "file:" + CMU1.toAbsolutePath(), SlideIdentity.of(CMU1, null, null), reader, null)
+            SlidePlan plan = planner.plan(slideId, "file:" + CMU1.toAbsolutePath(), SlideIdentity.of(CMU1, null), reader, null)
                     .plan();
             store.put(StorageLayout.plan(slideId), EventJson.toBytes(plan), "application/json");
             return plan;
@@ -246,7 +308,8 @@ class EncodingTest {
         return new SlideTiled(slideId, plan.slideUri(), null, "s3://" + NicTestInfrastructure.BUCKET + "/" + StorageLayout.plan(slideId),
                 "0".repeat(64), "s3://" + NicTestInfrastructure.BUCKET + "/" + StorageLayout.thumbnail(slideId),
                 "s3://" + NicTestInfrastructure.BUCKET + "/" + StorageLayout.mask(slideId), plan.grid().rows(), plan.grid().cols(),
-                plan.tissueCellCount(), plan.grid().level(), plan.grid().spacing(), false, 0.5, 128, "test", 0);
+                plan.tissueCellCount(), plan.grid().level(), plan.grid().spacing(), false, plan.grid().spacingSource(), 0.5, 128,
+                "test", 0);
     }
 
     /** The whole grid, decoded chunk by chunk as a Zarr reader would (missing chunks are zeros). */

@@ -4,7 +4,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -46,11 +45,11 @@ public final class TissueMiner {
         Path backgroundDir = Files.createDirectories(out.resolve("background"));
         int[] counts = new int[2];
         SlidePlanner planner = new SlidePlanner(new SlidePlanner.GridSettings(0.5, 128, 0.25, 0.01,
-                TissueParameters.defaults()), "nic-training-miner", Clock.systemUTC());
+                TissueParameters.defaults()), "nic-training-miner");
         for (Path slide : slides) {
             String source = sourceName(slide);
             try (SlideReader reader = SlideReaders.installed().open(slide)) {
-                SlidePlanner.Result r = planner.plan(source, slide.toUri().toString(), SlideIdentity.of(slide, null, null),
+                SlidePlanner.Result r = planner.plan(source, slide.toUri().toString(), SlideIdentity.of(slide, null),
                         reader, null);
                 GridGeometry g = r.plan().grid();
                 double cell = g.cellSizeLevel0();

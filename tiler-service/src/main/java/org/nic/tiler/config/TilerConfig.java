@@ -59,6 +59,13 @@ public interface TilerConfig {
         /** Largest slide accepted, in level-0 pixels (width x height). */
         @WithDefault("20000000000")
         long maxPixels();
+
+        /**
+         * Largest grid accepted, in cells (rows x cols); 4,194,304 = 2048 x 2048 cells of 64 um, a 131 mm
+         * square. A slide over it (an absurd spacing, usually) fails with SLIDE_TOO_LARGE.
+         */
+        @WithDefault("4194304")
+        long maxCells();
     }
 
     interface Tissue {

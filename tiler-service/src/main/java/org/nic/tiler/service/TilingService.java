@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
 import java.util.HexFormat;
 import javax.imageio.ImageIO;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -25,6 +24,8 @@ import org.nic.storage.S3Uri;
 import org.nic.storage.StorageException;
 import org.nic.storage.StorageLayout;
 import org.nic.tiler.config.TilerConfig;
+import org.nic.slide.SpacingSource;
+import org.nic.tiling.GridGeometry;
 import org.nic.tiling.SlidePlan;
 import org.nic.tiling.SlidePlanner;
 import org.nic.tiling.TissueParameters;
@@ -55,8 +56,7 @@ public class TilingService {
         this.tilerName = "nic-tiler/" + version;
         TilerConfig.Tiling t = config.tiling();
         this.planner = new SlidePlanner(new SlidePlanner.GridSettings(t.targetSpacing(), t.patchSize(),
-                t.defaultSpacing(), t.spacingTolerance(), tissueParameters(config.tissue())), tilerName,
-                Clock.systemUTC());
+                t.defaultSpacing(), t.spacingTolerance(), tissueParameters(config.tissue()), t.maxCells()), tilerName);
     }
 
     /** Name and version written into plans and events. */
@@ -82,10 +82,16 @@ public class TilingService {
             result = planner.plan(slideId, event.uri(), located.identity(), reader, event.mppOverride());
         } catch (SlideException e) {
             throw new StageFailure(reasonOf(e), e.getMessage(), e);
+        } catch (GridGeometry.TooManyCellsException e) {
+            throw new StageFailure(FailureReason.SLIDE_TOO_LARGE, e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new StageFailure(FailureReason.INVALID_EVENT, e.getMessage(), e);
         }
         SlidePlan plan = result.plan();
+        if (plan.grid().spacingSource() == SpacingSource.ASSUMED) {
+            LOG.warnf("slide %s states no usable spacing (no openslide.mpp-x, no plausible TIFF resolution tags): assuming"
+                    + " %.4f um/px; send mppOverride if that is wrong", slideId, plan.grid().spacing());
+        }
         if (plan.grid().cellCount() == 0) {
             throw new StageFailure(FailureReason.NO_TISSUE, "slide is smaller than one " + plan.grid().patchSize()
                     + " px cell at " + plan.grid().targetSpacing() + " um/px");
@@ -100,13 +106,13 @@ public class TilingService {
             byte[] planJson = EventJson.toBytes(plan);
             S3Uri planUri = store.put(StorageLayout.plan(slideId), planJson, "application/json");
             long millis = (System.nanoTime() - t0) / 1_000_000;
-            LOG.infof("slide %s tiled: %d x %d cells, %d tissue, level %d, %.4f um/px%s, in %d ms", slideId,
+            LOG.infof("slide %s tiled: %d x %d cells, %d tissue, level %d, %.4f um/px (%s), plan %s, in %d ms", slideId,
                     plan.grid().rows(), plan.grid().cols(), plan.tissueCellCount(), plan.grid().level(),
-                    plan.grid().spacing(), plan.grid().spacingAssumed() ? " (assumed)" : "", millis);
+                    plan.grid().spacing(), plan.grid().spacingSource().label(), sha256(planJson).substring(0, 12), millis);
             return new SlideTiled(slideId, event.uri(), event.caseId(), planUri.toString(), sha256(planJson),
                     thumbnail.toString(), mask.toString(), plan.grid().rows(), plan.grid().cols(),
                     plan.tissueCellCount(), plan.grid().level(), plan.grid().spacing(), plan.grid().spacingAssumed(),
-                    plan.grid().targetSpacing(), plan.grid().patchSize(), tilerName, millis);
+                    plan.grid().spacingSource(), plan.grid().targetSpacing(), plan.grid().patchSize(), tilerName, millis);
         } catch (StorageException e) {
             throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
         }

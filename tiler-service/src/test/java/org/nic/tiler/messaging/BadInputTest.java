@@ -89,6 +89,24 @@ class BadInputTest {
     }
 
     @Test
+    void anAbsurdSpacingOverrideIsRefusedAndTheNextSlideGoesThrough() throws Exception {
+        String slideId = TilerTestSupport.newSlideId("mpp");
+        try (EventClient events = TilerTestSupport.events()) {
+            var from = events.endOffsets(Topics.SLIDE_TILED, Topics.SLIDE_FAILED);
+            events.publish(EventType.SLIDE_ARRIVED, slideId, new org.nic.event.SlideArrived(slideId,
+                    file("CMU-1-Small-Region.svs"), "test-scanner", null, 1e6));
+            ConsumerRecord<String, byte[]> record = events.await(from, r -> slideId.equals(r.key()), TilerTestSupport.TIMEOUT,
+                    Topics.SLIDE_TILED, Topics.SLIDE_FAILED);
+            assertThat(record.topic()).as(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo(Topics.SLIDE_FAILED);
+            JsonNode failed = checkedPayload(record);
+            assertThat(failed.get("reason").asText()).isEqualTo("INVALID_EVENT");
+            assertThat(failed.get("message").asText()).contains("mppOverride");
+            assertThat(failed.get("retriable").asBoolean()).isFalse();
+        }
+        goodSlideStillGoesThrough();
+    }
+
+    @Test
     void malformedJsonAndUnusableIdsGoToTheDeadLetterTopic() throws Exception {
         String key = TilerTestSupport.newSlideId("garbage");
         String badIdKey = TilerTestSupport.newSlideId("badid");

@@ -22,6 +22,7 @@ import org.nic.slide.SlideReader;
 import org.nic.slide.SlideReaders;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.S3Uri;
+import org.nic.testing.NicTestInfrastructure;
 import org.nic.testing.NicTestResource;
 import org.nic.tiler.TilerTestSupport;
 
@@ -51,6 +52,7 @@ class SlideTilingTest {
         assertThat(tiled.get("rows").asInt()).isEqualTo(rows);
         assertThat(tiled.get("level").asInt()).isZero();
         assertThat(tiled.get("spacingAssumed").asBoolean()).isFalse();
+        assertThat(tiled.get("spacingSource").asText()).isEqualTo("openslide");
         assertThat(tiled.get("caseId").asText()).isEqualTo("case-1");
 
         try (ObjectStore store = TilerTestSupport.nicStore()) {
@@ -132,24 +134,45 @@ class SlideTilingTest {
     }
 
     @Test
-    void aRedeliveredSlideRewritesTheSameKeys() throws Exception {
+    void aRedeliveredSlideGivesTheSamePlanHashAndEventId() throws Exception {
         Path slide = TilerTestSupport.slideFile("CMU-1-Small-Region.svs");
         String slideId = TilerTestSupport.newSlideId("again");
         String uri = "file:" + slide.toAbsolutePath();
+        try (EventClient events = TilerTestSupport.events(); ObjectStore store = TilerTestSupport.nicStore()) {
+            ConsumerRecord<String, byte[]> first = TilerTestSupport.submit(events, slideId, uri);
+            byte[] firstPlan = store.get(S3Uri.parse(checkedPayload(first).get("planUri").asText()));
+            ConsumerRecord<String, byte[]> second = TilerTestSupport.submit(events, slideId, uri);
+            JsonNode a = checkedPayload(first);
+            JsonNode b = checkedPayload(second);
+            assertThat(second.offset()).isNotEqualTo(first.offset());
+            assertThat(b.get("planSha256")).isEqualTo(a.get("planSha256"));
+            assertThat(EventClient.header(second, "ce_id")).isEqualTo(EventClient.header(first, "ce_id"))
+                    .contains(a.get("planSha256").asText());
+            assertThat(store.get(S3Uri.parse(b.get("planUri").asText()))).as("plan bytes").isEqualTo(firstPlan);
+            assertThat(a.get("slideUri").asText()).isEqualTo(uri);
+        }
+    }
+
+    @Test
+    void aLibvipsTiffAtHalfAMicronIsPlannedFromItsResolutionTags() throws Exception {
+        // 2000 x 2000 px of real H&E, resolution tags 2000 px/mm (0.5 um/px), as libvips, QuPath and bfconvert write them.
+        Path tiff = java.nio.file.Files.createTempDirectory("nic-vips").resolve("he-0.5um.tif");
+        Process vips = new ProcessBuilder("vips", "replicate", NicTestInfrastructure.sharedData()
+                .resolve("images/tiatoolbox__tests_data__TCGA-HE-7130-01Z-00-DX1.png").toString(),
+                tiff + "[tile,pyramid,compression=jpeg,Q=85,tile-width=256,tile-height=256,xres=2000,yres=2000]", "2", "2")
+                .redirectErrorStream(true).start();
+        String output = new String(vips.getInputStream().readAllBytes());
+        assertThat(vips.waitFor()).as("vips: %s", output).isZero();
+        String slideId = TilerTestSupport.newSlideId("vips");
         try (EventClient events = TilerTestSupport.events()) {
-            JsonNode first = checkedPayload(TilerTestSupport.submit(events, slideId, uri));
-            events.publish(org.nic.event.EventType.SLIDE_ARRIVED, slideId,
-                    new org.nic.event.SlideArrived(slideId, uri, null, null, null));
-            List<JsonNode> tiled = new java.util.ArrayList<>();
-            events.await(null, r -> {
-                if (slideId.equals(r.key())) {
-                    tiled.add(parse(r.value()));
-                }
-                return tiled.size() == 2;
-            }, TilerTestSupport.TIMEOUT, Topics.SLIDE_TILED);
-            assertThat(tiled.get(1).get("planUri")).isEqualTo(first.get("planUri"));
-            assertThat(tiled.get(1).get("tissueCells")).isEqualTo(first.get("tissueCells"));
-            assertThat(first.get("slideUri").asText()).isEqualTo(uri);
+            ConsumerRecord<String, byte[]> record = TilerTestSupport.submit(events, slideId, TilerTestSupport.upload(tiff, slideId));
+            assertThat(record.topic()).as(new String(record.value())).isEqualTo(Topics.SLIDE_TILED);
+            JsonNode tiled = checkedPayload(record);
+            assertThat(tiled.get("spacingSource").asText()).isEqualTo("tiff-resolution");
+            assertThat(tiled.get("spacing").asDouble()).isCloseTo(0.5, org.assertj.core.api.Assertions.within(1e-6));
+            assertThat(tiled.get("spacingAssumed").asBoolean()).isFalse();
+            assertThat(tiled.get("cols").asInt()).isEqualTo(2000 / 128);
+            assertThat(tiled.get("level").asInt()).isZero();
         }
     }
 
