@@ -76,6 +76,17 @@ public final class EventClient implements AutoCloseable {
     public ConsumerRecord<String, byte[]> await(Map<TopicPartition, Long> from,
                                                 Predicate<ConsumerRecord<String, byte[]>> match, Duration timeout,
                                                 String... topics) {
+        return find(from, match, timeout, topics).orElseThrow(() ->
+                new AssertionError("no matching record on " + String.join(", ", topics) + " within " + timeout));
+    }
+
+    /**
+     * Like {@link #await}, but an absence is a value, not an error: for callers that retry, so that they
+     * never have to catch (and so hide) assertion failures.
+     */
+    public java.util.Optional<ConsumerRecord<String, byte[]>> find(Map<TopicPartition, Long> from,
+                                                                   Predicate<ConsumerRecord<String, byte[]>> match,
+                                                                   Duration timeout, String... topics) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             List<TopicPartition> partitions = partitions(consumer, topics, timeout);
@@ -91,12 +102,12 @@ public final class EventClient implements AutoCloseable {
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (match.test(record)) {
-                        return record;
+                        return java.util.Optional.of(record);
                     }
                 }
             }
         }
-        throw new AssertionError("no matching record on " + String.join(", ", topics) + " within " + timeout);
+        return java.util.Optional.empty();
     }
 
     /** Waits for the first record keyed {@code key} on any of the topics, reading from the beginning. */

@@ -1,5 +1,6 @@
 package org.nic.predictor.service;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -58,13 +59,23 @@ public class ActiveHeads {
         }
     }
 
+    /** Counter of model-published events handled, by outcome ({@code activated}, {@code refused}). */
+    public static final String HEADS_METRIC = "nic.predictor.heads";
+
     private final ObjectStore store;
     private final PredictorConfig.Predictor config;
+    private final MeterRegistry metrics;
     private final Map<String, Head> heads = new ConcurrentHashMap<>();
 
-    public ActiveHeads(ObjectStore store, PredictorConfig config) {
+    public ActiveHeads(ObjectStore store, PredictorConfig config, MeterRegistry metrics) {
         this.store = store;
         this.config = config.predictor();
+        this.metrics = metrics;
+    }
+
+    private boolean outcome(boolean activated) {
+        metrics.counter(HEADS_METRIC, "outcome", activated ? "activated" : "refused").increment();
+        return activated;
     }
 
     /** Loads and activates a head; returns false (keeping the old one) when it is refused. */
@@ -76,7 +87,7 @@ public class ActiveHeads {
             if (!actual.equals(event.sha256()) || !actual.equals(card.sha256())) {
                 LOG.errorf("head %s %s for %s refused: model sha256 %s, event says %s, card says %s; keeping the active head",
                         event.task(), event.headVersion(), event.encoderId(), actual, event.sha256(), card.sha256());
-                return false;
+                return outcome(false);
             }
             Map<String, Object> p = card.properties() == null ? Map.of() : card.properties();
             int crop = p.get("crop") instanceof Number n ? n.intValue() : config.crop();
@@ -93,11 +104,11 @@ public class ActiveHeads {
             }
             LOG.infof("head %s %s active for encoder %s (%s %.3f on %d held-out slides)", event.task(), event.headVersion(),
                     event.encoderId(), event.metric(), event.heldOutMetric(), event.heldOutSlides());
-            return true;
+            return outcome(true);
         } catch (IOException | RuntimeException e) {
             LOG.errorf("head %s %s for %s refused: %s; keeping the active head", event.task(), event.headVersion(),
                     event.encoderId(), e.getMessage());
-            return false;
+            return outcome(false);
         }
     }
 
