@@ -87,7 +87,7 @@ final class ProbeCommand implements Callable<Integer> {
                 float[][] testCodes = OnnxCodes.encode(entry.getValue(), test);
                 int[] trainLabels = train.stream().mapToInt(e -> (int) e.label()).toArray();
                 int[] testLabels = test.stream().mapToInt(e -> (int) e.label()).toArray();
-                double full = LinearProbe.accuracy(trainCodes, trainLabels, testCodes, testLabels, seed);
+                double full = LinearProbe.accuracy(trainCodes, trainLabels, testCodes, testLabels);
                 double twenty = LinearProbe.fewLabelAccuracy(trainCodes, trainLabels, testCodes, testLabels, 20, 5, seed);
                 double five = LinearProbe.fewLabelAccuracy(trainCodes, trainLabels, testCodes, testLabels, 5, 5, seed);
                 table.append(String.format(" %.3f | %.3f | %.3f |", full, twenty, five));

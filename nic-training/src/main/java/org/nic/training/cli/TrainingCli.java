@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "nic-train", mixinStandardHelpOptions = true,
         subcommands = {TrainingCli.MineTissue.class, TrainingCli.ImportPaper.class, TrainingCli.TrainEncoder.class,
-            ProbeCommand.class},
+            ProbeCommand.class, TransferCommand.class},
         description = "Train, import and evaluate NIC patch encoders.")
 public final class TrainingCli {
 
@@ -100,7 +100,7 @@ public final class TrainingCli {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--task", required = true, description = "NAME=FOLDER[,scale=S][,weight=W][,group=dup|source][,validation-share=V]: "
+        @Option(names = "--task", required = true, description = "NAME=FOLDER[,scale=S][,weight=W][,group=dup|source|pattern:REGEX][,validation-share=V]: "
                 + "a folder of class subfolders; scale brings images to 0.5 um/px; group says how splits keep images together")
         List<String> tasks;
 
@@ -143,30 +143,71 @@ public final class TrainingCli {
         @Option(names = "--no-augment", description = "train without augmentation")
         boolean noAugment;
 
+        @Option(names = "--recipe", description = "train as a named recipe of the transfer evaluation (sets lr, start,"
+                + " freezing, anchor, loss balance; with --steps); --init-from gives the released weights")
+        String recipe;
+
+        @Option(names = "--steps", defaultValue = "0", description = "optimiser steps instead of epochs")
+        int steps;
+
+        @Option(names = "--dataset-licence", description = "NAME=TEXT: licence and citation of a task's data, for the card")
+        Map<String, String> licences = new LinkedHashMap<>();
+
+        @Option(names = "--transfer-report", description = "transfer.json of the evaluation that chose this recipe, for the card")
+        Path transferReport;
+
+        @Option(names = "--licence", defaultValue = "Apache-2.0")
+        String licence;
+
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
             PatchDataset data = TaskOption.load(tasks);
             EncoderArchitecture arch = new EncoderArchitecture(codeSize, depth, filters, 0.2f, 1e-3f, 2);
-            MtlTrainer.Settings settings = new MtlTrainer.Settings(epochs, batchPerTask, learningRate, seed, validationShare,
-                    Set.copyOf(heldOut), noAugment ? null : Augmenter.Strength.paper(), arch,
-                    initFrom == null ? null : KerasEncoderImporter.read(initFrom));
+            EncoderWeights init = initFrom == null ? null : KerasEncoderImporter.read(initFrom);
+            MtlTrainer.Settings settings;
+            if (recipe != null) {
+                org.nic.training.transfer.Recipe r = org.nic.training.transfer.Recipe.named(recipe);
+                settings = r.settings(steps, seed, init, validationShare);
+                if (!r.warm()) {
+                    init = null;
+                }
+            } else {
+                settings = new MtlTrainer.Settings(epochs, batchPerTask, learningRate, seed, validationShare,
+                        Set.copyOf(heldOut), noAugment ? null : Augmenter.Strength.paper(), arch, init, null, steps, false,
+                        learningRate);
+            }
             System.err.printf("training %s on %s (%d patches), seed %d%n", id,
                     data.tasks().stream().map(s -> s.name() + " " + s.classes()).toList(), data.examples().size(), seed);
             MtlTrainer.Result result = MtlTrainer.train(data, settings, System.err);
             Map<String, Double> metrics = new LinkedHashMap<>();
             for (MtlTrainer.TaskFigures f : result.last().tasks()) {
-                metrics.put(f.task() + ".validation.accuracy", f.validationAccuracy());
-                metrics.put(f.task() + ".validation.loss", f.validationLoss());
+                if (!Double.isNaN(f.validationAccuracy())) {
+                    metrics.put(f.task() + ".validation.accuracy", f.validationAccuracy());
+                    metrics.put(f.task() + ".validation.loss", f.validationLoss());
+                }
                 metrics.put(f.task() + ".train.loss", f.trainLoss());
             }
             metrics.put("training.seconds", (double) result.seconds());
             String summary = data.tasks().stream().map(s -> s.name() + ": " + data.examplesOf(data.tasks().indexOf(s)).size()
-                    + " patches, classes " + s.classes() + ", scale " + s.scale() + ", weight " + s.weight())
+                    + " patches, classes " + s.classes() + ", scale " + s.scale())
                     .reduce((a, b) -> a + "; " + b).orElse("")
-                    + (initFrom == null ? "; from random initialisation" : "; continued from " + initFrom.getFileName());
+                    + (init == null ? "; from random initialisation" : "; continued from " + initFrom.getFileName())
+                    + (recipe == null ? "" : "; recipe " + recipe);
+            Map<String, Object> properties = new LinkedHashMap<>();
+            if (recipe != null) {
+                properties.put("recipe", org.nic.training.transfer.Recipe.named(recipe));
+                properties.put("steps", steps);
+            }
+            if (!licences.isEmpty()) {
+                properties.put("datasets", licences);
+            }
+            if (transferReport != null) {
+                properties.put("transfer", org.nic.event.EventJson.mapper().readTree(transferReport.toFile()));
+            }
             ModelCard card = EncoderPackage.write(out, id, result.encoder(), data.tasks().stream().map(s -> s.name()).toList(),
                     summary, seed, metrics, commandLine("train-encoder", spec.commandLine().getParseResult().originalArgs()
-                            .toArray(String[]::new)), "Apache-2.0", "NIC project, trained with nic-training");
+                            .toArray(String[]::new)), licence, "NIC project, trained with nic-training",
+                    properties.isEmpty() ? null : properties);
             System.err.printf("%nwrote %s (%d s, sha256 %s)%n", out.resolve(EncoderPackage.MODEL_FILE), result.seconds(), card.sha256());
             return 0;
         }
@@ -203,11 +244,24 @@ public final class TrainingCli {
                     case "scale" -> scale = Double.parseDouble(kv[1]);
                     case "weight" -> weight = Double.parseDouble(kv[1]);
                     case "validation-share" -> share = Double.parseDouble(kv[1]);
-                    case "group" -> grouping = "source".equals(kv[1]) ? Grouping.bySourcePrefix() : Grouping.byNearDuplicates(10);
+                    case "group" -> grouping = grouping(kv[1], text);
                     default -> throw new IllegalArgumentException("--task " + text + ": unknown setting " + kv[0]);
                 }
             }
             return new TaskOption(text.substring(0, eq), Path.of(parts[0]), scale, weight, grouping, share);
+        }
+
+        private static Grouping grouping(String value, String option) {
+            if (value.equals("source")) {
+                return Grouping.bySourcePrefix();
+            }
+            if (value.equals("dup")) {
+                return Grouping.byNearDuplicates(10);
+            }
+            if (value.startsWith("pattern:")) {
+                return Grouping.byPattern(value.substring("pattern:".length()));
+            }
+            throw new IllegalArgumentException("--task " + option + ": group must be dup, source or pattern:REGEX");
         }
     }
 }

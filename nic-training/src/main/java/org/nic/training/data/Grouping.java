@@ -21,6 +21,23 @@ public interface Grouping {
         };
     }
 
+    /**
+     * Groups by the first match of a regular expression in the file name, e.g. {@code CRC-Prim-HE-\d+} for
+     * Kather's tiles, which name their source slide; a file without a match is its own group.
+     */
+    static Grouping byPattern(String regex) {
+        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+        return examples -> {
+            List<PatchExample> out = new ArrayList<>();
+            for (PatchExample e : examples) {
+                String name = e.file().getFileName().toString();
+                java.util.regex.Matcher m = pattern.matcher(name);
+                out.add(new PatchExample(e.rgb(), e.side(), e.task(), e.label(), m.find() ? m.group() : name, e.file()));
+            }
+            return out;
+        };
+    }
+
     /** Groups near-duplicates (see {@link PerceptualHash}) so that augmented twins share a split. */
     static Grouping byNearDuplicates(int maxHammingDistance) {
         return examples -> PerceptualHash.group(examples, maxHammingDistance);

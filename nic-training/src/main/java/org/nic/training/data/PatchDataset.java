@@ -46,6 +46,31 @@ public final class PatchDataset {
         return examples.stream().filter(e -> e.task() == task).toList();
     }
 
+    /** Index of the task with this name. */
+    public int taskIndex(String name) {
+        for (int t = 0; t < tasks.size(); t++) {
+            if (tasks.get(t).name().equals(name)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("no task " + name + " in " + tasks.stream().map(TaskSpec::name).toList());
+    }
+
+    /** The same patches restricted to some tasks (by name), re-indexed in the given order. */
+    public PatchDataset only(List<String> names) {
+        List<TaskSpec> kept = new ArrayList<>();
+        List<PatchExample> out = new ArrayList<>();
+        for (String name : names) {
+            int old = taskIndex(name);
+            int index = kept.size();
+            kept.add(tasks.get(old));
+            for (PatchExample e : examplesOf(old)) {
+                out.add(new PatchExample(e.rgb(), e.side(), index, e.label(), e.group(), e.file()));
+            }
+        }
+        return new PatchDataset(kept, out);
+    }
+
     /** A task read from a folder of class subfolders. */
     public record FolderTask(String name, Path folder, double scale, double weight, Double validationShare) { }
 

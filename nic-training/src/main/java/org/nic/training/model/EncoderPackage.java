@@ -21,6 +21,13 @@ public final class EncoderPackage {
 
     public static ModelCard write(Path dir, String id, EncoderWeights weights, List<String> tasks, String data, Long seed,
                                   Map<String, Double> metrics, String command, String licence, String attribution) {
+        return write(dir, id, weights, tasks, data, seed, metrics, command, licence, attribution, null);
+    }
+
+    /** As {@link #write}, with extra card properties (e.g. datasets and their licences, a transfer report). */
+    public static ModelCard write(Path dir, String id, EncoderWeights weights, List<String> tasks, String data, Long seed,
+                                  Map<String, Double> metrics, String command, String licence, String attribution,
+                                  Map<String, Object> properties) {
         byte[] onnx = OnnxEncoderExporter.toOnnx(weights, id);
         try {
             Files.createDirectories(dir);
@@ -30,7 +37,7 @@ public final class EncoderPackage {
         }
         ModelCard card = new ModelCard(id, "encoder", MODEL_FILE, ModelCard.sha256(onnx), "onnx", INPUT,
                 OUTPUT.replace("C", String.valueOf(weights.codeSize())), describe(weights), weights.parameterCount(), tasks,
-                data, seed, metrics, command, licence, attribution, Instant.now(), null);
+                data, seed, metrics, command, licence, attribution, Instant.now(), properties);
         card.write(dir);
         return card;
     }

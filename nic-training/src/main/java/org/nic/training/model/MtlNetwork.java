@@ -67,6 +67,45 @@ public final class MtlNetwork extends AbstractBlock {
         return encoder;
     }
 
+    /**
+     * Freezes (or unfreezes) the first {@code blocks} convolution blocks (convolution and its batch norm's
+     * scale and shift). Batch-norm running statistics still follow the data while frozen.
+     */
+    public void freezeLeadingBlocks(int blocks, boolean frozen) {
+        int seen = 0;
+        for (Block b : encoder.getChildren().values()) {
+            if (b instanceof Conv2d) {
+                if (seen++ >= blocks) {
+                    break;
+                }
+            }
+            if (seen > 0 && (b instanceof Conv2d || b instanceof BatchNorm)) {
+                // Only what the optimiser trains: running statistics must never require gradients.
+                for (var p : b.getParameters()) {
+                    if (java.util.Set.of("weight", "bias", "gamma", "beta").contains(p.getKey())) {
+                        p.getValue().freeze(frozen);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Freezes (or unfreezes) every trainable parameter of the encoder; its heads stay as they are. */
+    public void freezeEncoder(boolean frozen) {
+        for (Block b : encoder.getChildren().values()) {
+            for (var p : b.getParameters()) {
+                if (java.util.Set.of("weight", "bias", "gamma", "beta").contains(p.getKey())) {
+                    p.getValue().freeze(frozen);
+                }
+            }
+        }
+    }
+
+    /** The task heads. */
+    public List<Block> headBlocks() {
+        return List.copyOf(heads);
+    }
+
     public int taskCount() {
         return heads.size();
     }

@@ -1,37 +1,36 @@
 package org.nic.training.probe;
 
+import de.bwaldvogel.liblinear.Feature;
+import de.bwaldvogel.liblinear.FeatureNode;
+import de.bwaldvogel.liblinear.Linear;
+import de.bwaldvogel.liblinear.Model;
+import de.bwaldvogel.liblinear.Parameter;
+import de.bwaldvogel.liblinear.Problem;
+import de.bwaldvogel.liblinear.SolverType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.tribuo.Example;
-import org.tribuo.Model;
-import org.tribuo.MutableDataset;
-import org.tribuo.classification.Label;
-import org.tribuo.classification.LabelFactory;
-import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
-import org.tribuo.classification.sgd.objectives.LogMulticlass;
-import org.tribuo.datasource.ListDataSource;
-import org.tribuo.impl.ArrayExample;
-import org.tribuo.math.optimisers.AdaGrad;
-import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 /**
- * Linear probe: multinomial logistic regression (Tribuo, AdaGrad SGD) on frozen, standardised codes,
- * trained on one split and scored (accuracy) on another.
+ * Linear probe: L2-regularised logistic regression (LIBLINEAR, one-vs-rest, C = 1, trust-region Newton
+ * solved to 1e-4) on frozen codes standardised with the training split's mean and deviation. Solved to
+ * convergence and deterministic, so that a difference between two encoders is a difference between their
+ * codes, not between two optimiser runs.
  */
 public final class LinearProbe {
+
+    /** Inverse regularisation strength, as scikit-learn's default. */
+    public static final double C = 1.0;
+
+    static {
+        Linear.disableDebugOutput();
+    }
 
     private LinearProbe() {
     }
 
-    /**
-     * @param trainCodes codes of the training split
-     * @param trainLabels their classes
-     * @param testCodes codes of the scoring split
-     * @param testLabels their classes
-     * @return accuracy on the scoring split
-     */
-    public static double accuracy(float[][] trainCodes, int[] trainLabels, float[][] testCodes, int[] testLabels, long seed) {
+    /** Classes predicted for {@code testCodes} by a probe trained on the training split. */
+    public static int[] fitPredict(float[][] trainCodes, int[] trainLabels, float[][] testCodes) {
         int d = trainCodes[0].length;
         double[] mean = new double[d];
         double[] sd = new double[d];
@@ -51,65 +50,93 @@ public final class LinearProbe {
         for (int j = 0; j < d; j++) {
             sd[j] = Math.sqrt(sd[j] / trainCodes.length) + 1e-6;
         }
-        String[] names = new String[d];
-        for (int j = 0; j < d; j++) {
-            names[j] = String.format("f%03d", j);
+        int[] predicted = new int[testCodes.length];
+        if (java.util.Arrays.stream(trainLabels).distinct().count() < 2) {
+            java.util.Arrays.fill(predicted, trainLabels[0]); // one class seen: nothing to learn
+            return predicted;
         }
-        LabelFactory factory = new LabelFactory();
-        List<Example<Label>> train = new ArrayList<>();
+        Problem problem = new Problem();
+        problem.l = trainCodes.length;
+        problem.n = d + 1;
+        problem.bias = 1;
+        problem.x = new Feature[trainCodes.length][];
+        problem.y = new double[trainCodes.length];
         for (int i = 0; i < trainCodes.length; i++) {
-            train.add(example(trainCodes[i], trainLabels[i], names, mean, sd));
+            problem.x[i] = features(trainCodes[i], mean, sd);
+            problem.y[i] = trainLabels[i];
         }
-        MutableDataset<Label> dataset = new MutableDataset<>(new ListDataSource<>(train,
-                factory, new SimpleDataSourceProvenance("frozen codes", factory)));
-        LinearSGDTrainer trainer = new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.1, 0.1), 30,
-                Math.max(1, trainCodes.length), 1, seed);
-        Model<Label> model = trainer.train(dataset);
-        int correct = 0;
+        Model model = Linear.train(problem, new Parameter(SolverType.L2R_LR, C, 1e-4));
         for (int i = 0; i < testCodes.length; i++) {
-            Label predicted = model.predict(example(testCodes[i], testLabels[i], names, mean, sd)).getOutput();
-            correct += predicted.getLabel().equals(String.valueOf(testLabels[i])) ? 1 : 0;
+            predicted[i] = (int) Linear.predict(model, features(testCodes[i], mean, sd));
         }
-        return (double) correct / testCodes.length;
+        return predicted;
+    }
+
+    /** Accuracy on the scoring split of a probe trained on the training split. */
+    public static double accuracy(float[][] trainCodes, int[] trainLabels, float[][] testCodes, int[] testLabels) {
+        int[] predicted = fitPredict(trainCodes, trainLabels, testCodes);
+        int correct = 0;
+        for (int i = 0; i < testLabels.length; i++) {
+            correct += predicted[i] == testLabels[i] ? 1 : 0;
+        }
+        return (double) correct / testLabels.length;
     }
 
     /**
-     * Mean accuracy over {@code draws} probes each trained on {@code perClass} random training examples of
-     * every class.
+     * Mean accuracy over {@code draws} probes, each trained on {@code perClass} random training examples of
+     * every class (all of a class when it has fewer).
      */
     public static double fewLabelAccuracy(float[][] trainCodes, int[] trainLabels, float[][] testCodes, int[] testLabels,
                                           int perClass, int draws, long seed) {
-        int classes = java.util.Arrays.stream(trainLabels).max().orElse(0) + 1;
         double sum = 0;
         Random random = new Random(seed);
         for (int draw = 0; draw < draws; draw++) {
-            List<Integer> chosen = new ArrayList<>();
-            for (int c = 0; c < classes; c++) {
-                List<Integer> ofClass = new ArrayList<>();
-                for (int i = 0; i < trainLabels.length; i++) {
-                    if (trainLabels[i] == c) {
-                        ofClass.add(i);
-                    }
-                }
-                java.util.Collections.shuffle(ofClass, random);
-                chosen.addAll(ofClass.subList(0, Math.min(perClass, ofClass.size())));
-            }
-            float[][] codes = new float[chosen.size()][];
-            int[] labels = new int[chosen.size()];
-            for (int k = 0; k < chosen.size(); k++) {
-                codes[k] = trainCodes[chosen.get(k)];
-                labels[k] = trainLabels[chosen.get(k)];
-            }
-            sum += accuracy(codes, labels, testCodes, testLabels, seed + draw);
+            int[] chosen = sample(trainLabels, perClass, random);
+            sum += accuracy(select(trainCodes, chosen), select(trainLabels, chosen), testCodes, testLabels);
         }
         return sum / draws;
     }
 
-    private static Example<Label> example(float[] code, int label, String[] names, double[] mean, double[] sd) {
-        double[] v = new double[code.length];
-        for (int j = 0; j < code.length; j++) {
-            v[j] = (code[j] - mean[j]) / sd[j];
+    /** Indices of up to {@code perClass} random examples of every class. */
+    static int[] sample(int[] labels, int perClass, Random random) {
+        int classes = java.util.Arrays.stream(labels).max().orElse(0) + 1;
+        List<Integer> chosen = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            List<Integer> ofClass = new ArrayList<>();
+            for (int i = 0; i < labels.length; i++) {
+                if (labels[i] == c) {
+                    ofClass.add(i);
+                }
+            }
+            java.util.Collections.shuffle(ofClass, random);
+            chosen.addAll(ofClass.subList(0, Math.min(perClass, ofClass.size())));
         }
-        return new ArrayExample<>(new Label(String.valueOf(label)), names, v);
+        return chosen.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    static float[][] select(float[][] rows, int[] indices) {
+        float[][] out = new float[indices.length][];
+        for (int k = 0; k < indices.length; k++) {
+            out[k] = rows[indices[k]];
+        }
+        return out;
+    }
+
+    static int[] select(int[] values, int[] indices) {
+        int[] out = new int[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            out[k] = values[indices[k]];
+        }
+        return out;
+    }
+
+    /** Standardised code plus LIBLINEAR's bias feature (index d + 1, value 1), which it expects at the end. */
+    private static Feature[] features(float[] code, double[] mean, double[] sd) {
+        Feature[] f = new Feature[code.length + 1];
+        for (int j = 0; j < code.length; j++) {
+            f[j] = new FeatureNode(j + 1, (code[j] - mean[j]) / sd[j]);
+        }
+        f[code.length] = new FeatureNode(code.length + 1, 1.0);
+        return f;
     }
 }

@@ -77,4 +77,59 @@ class MtlTrainerTest {
             }
         }
     }
+
+    @Test
+    void aWarmStartKeepsFrozenBlocksAndTheAnchorHoldsWeightsNearTheStart() throws Exception {
+        Path lung = dir.resolve("lung");
+        for (String cls : List.of("lung_aca", "lung_n")) {
+            Path src = TestData.data().resolve("patches/lc25000-lung/" + cls);
+            Files.createDirectories(lung.resolve(cls));
+            try (var files = Files.list(src)) {
+                for (Path f : files.sorted().limit(16).toList()) {
+                    Files.copy(f, lung.resolve(cls).resolve(f.getFileName()));
+                }
+            }
+        }
+        PatchDataset data = PatchDataset.fromFolders(List.of(new PatchDataset.FolderTask("lung", lung, 0.714, 1, null)),
+                Grouping.byNearDuplicates(10));
+        org.nic.training.model.EncoderWeights start = org.nic.training.model.KerasEncoderImporter.read(
+                TestData.paperModel("multitask-4"));
+        EncoderArchitecture paper = EncoderArchitecture.paper();
+        // Steps 1-8 with blocks 1-2 frozen; a high rate so that free weights move visibly.
+        MtlTrainer.Settings frozen = new MtlTrainer.Settings(0, 8, 3e-3f, 5, 0, Set.of(), null, paper, start,
+                new MtlTrainer.WarmStart(0, 2, 8, 0), 8, true, 3e-3f);
+        MtlTrainer.Result f = MtlTrainer.train(data, frozen, null);
+        assertThat(f.encoder().convs().get(0).kernel()).as("block 1 frozen").containsExactly(start.convs().get(0).kernel());
+        assertThat(f.encoder().convs().get(1).kernel()).as("block 2 frozen").containsExactly(start.convs().get(1).kernel());
+        assertThat(distance(f.encoder().convs().get(3).kernel(), start.convs().get(3).kernel())).as("block 4 trained")
+                .isPositive();
+
+        // Heads alone (linear probing) for all 8 steps: the encoder does not move, the heads learn.
+        MtlTrainer.Result probing = MtlTrainer.train(data, new MtlTrainer.Settings(0, 8, 3e-3f, 5, 0, Set.of(), null, paper,
+                start, new MtlTrainer.WarmStart(8, 0, 0, 0), 8, true, 3e-2f), null);
+        for (int b = 0; b < 4; b++) {
+            assertThat(probing.encoder().convs().get(b).kernel()).containsExactly(start.convs().get(b).kernel());
+        }
+        assertThat(probing.encoder().dense().bias()).containsExactly(start.dense().bias());
+        assertThat(probing.last().tasks().get(0).trainLoss()).as("heads learn on frozen codes")
+                .isLessThan(probing.history().get(0).tasks().get(0).trainLoss());
+
+        MtlTrainer.Settings free = new MtlTrainer.Settings(0, 8, 3e-3f, 5, 0, Set.of(), null, paper, start,
+                new MtlTrainer.WarmStart(0, 0, 0, 0), 30, true, 3e-3f);
+        MtlTrainer.Settings anchored = new MtlTrainer.Settings(0, 8, 3e-3f, 5, 0, Set.of(), null, paper, start,
+                new MtlTrainer.WarmStart(0, 0, 0, 50), 30, true, 3e-3f);
+        double drift = distance(MtlTrainer.train(data, free, null).encoder().convs().get(2).kernel(),
+                start.convs().get(2).kernel());
+        double anchoredDrift = distance(MtlTrainer.train(data, anchored, null).encoder().convs().get(2).kernel(),
+                start.convs().get(2).kernel());
+        assertThat(anchoredDrift).as("L2-SP pull keeps block 3 nearer multitask-4").isLessThan(0.8 * drift);
+    }
+
+    static double distance(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return Math.sqrt(s);
+    }
 }
