@@ -7,7 +7,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
-model=$(realpath "${1:-models/encoders/mtl-nic-lung-tissue-v1/model.onnx}")
+model=$(realpath "${1:-models/encoders/mtl-nic-v2/model.onnx}")
 mvn -q -B install -DskipTests -pl nic-core -am
 run() { mvn -q -B -pl nic-core exec:exec -Dexec.classpathScope=test -Dexec.executable=java \
   -Dexec.args="-Xmx1g -cp %classpath org.nic.encoding.EncodingBenchmark $*"; }

@@ -16,7 +16,7 @@ import org.nic.event.EventJson;
  * What a model file is, stored beside it as {@code card.json}: a service refuses a model whose SHA-256
  * does not match its card.
  *
- * @param id model id, e.g. {@code mtl-nic-lung-tissue-v1}
+ * @param id model id, e.g. {@code mtl-nic-v2}
  * @param kind {@code encoder} or {@code head}
  * @param file model file name beside the card ({@code model.onnx})
  * @param sha256 hex SHA-256 of the model file

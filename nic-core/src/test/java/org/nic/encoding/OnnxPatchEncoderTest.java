@@ -25,7 +25,7 @@ class OnnxPatchEncoderTest {
     }
 
     static byte[] shippedModel() throws Exception {
-        Path model = Path.of("..", "models", "encoders", "mtl-nic-lung-tissue-v1", "model.onnx");
+        Path model = Path.of("..", "models", "encoders", "mtl-nic-v2", "model.onnx");
         return Files.readAllBytes(model);
     }
 

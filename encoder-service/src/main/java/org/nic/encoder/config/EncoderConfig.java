@@ -38,7 +38,7 @@ public interface EncoderConfig {
 
     interface Encoder {
         /** Encoder id used when an event names none; shipped in the service and uploaded when missing. */
-        @WithDefault("mtl-nic-lung-tissue-v1")
+        @WithDefault("mtl-nic-v2")
         String defaultId();
 
         /** {@code auto} (CUDA when it loads, else CPU), {@code cpu}, or {@code cuda:N}. */

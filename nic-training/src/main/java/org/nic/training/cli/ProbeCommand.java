@@ -1,9 +1,5 @@
 package org.nic.training.cli;
 
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,9 +12,7 @@ import org.nic.model.ModelCard;
 import org.nic.training.data.PatchDataset;
 import org.nic.training.data.PatchExample;
 import org.nic.training.data.Splits;
-import org.nic.training.model.EncoderArchitecture;
-import org.nic.training.model.MtlNetwork;
-import org.nic.training.model.OnnxEncoderExporter;
+import org.nic.training.model.RandomEncoder;
 import org.nic.training.probe.LinearProbe;
 import org.nic.training.probe.OnnxCodes;
 import picocli.CommandLine.Command;
@@ -62,13 +56,7 @@ final class ProbeCommand implements Callable<Integer> {
             models.put(card.id(), card.verifiedModel(dir));
         }
         if (randomInit) {
-            Engine.getEngine("PyTorch").setRandomSeed((int) seed);
-            try (Model model = Model.newInstance("random-init", "PyTorch")) {
-                MtlNetwork net = new MtlNetwork(EncoderArchitecture.paper(), List.of(1));
-                model.setBlock(net);
-                net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 128, 128));
-                models.put("random-init", OnnxEncoderExporter.toOnnx(net.encoderWeights(), "random-init"));
-            }
+            models.put(RandomEncoder.ID, RandomEncoder.onnx(seed));
         }
         StringBuilder table = new StringBuilder();
         table.append("| encoder |");

@@ -19,6 +19,7 @@ import org.nic.training.model.EncoderArchitecture;
 import org.nic.training.model.EncoderPackage;
 import org.nic.training.model.EncoderWeights;
 import org.nic.training.model.KerasEncoderImporter;
+import org.nic.training.model.RandomEncoder;
 import org.nic.training.train.MtlTrainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -65,7 +66,8 @@ public final class TrainingCli {
         }
     }
 
-    @Command(name = "import-paper", description = "Import the NIC authors' Keras encoders as ONNX encoders with cards.")
+    @Command(name = "import-paper", description = "Import the NIC authors' Keras encoders as ONNX encoders with cards, and write"
+            + " an untrained encoder of the same architecture (random-init) beside them.")
     static final class ImportPaper implements Callable<Integer> {
         @Option(names = "--models", defaultValue = "../shared/data/models/nic-paper", description = "folder of the .h5 files")
         Path models;
@@ -91,6 +93,11 @@ public final class TrainingCli {
                 }
                 System.out.printf("%s: %d parameters, sha256 %s%n", id, card.parameters(), card.sha256());
             }
+            ModelCard random = EncoderPackage.write(registry.resolve(RandomEncoder.ID), RandomEncoder.ID, RandomEncoder.weights(17),
+                    List.of(), "untrained: DJL's default initialisation of the paper's architecture, seed 17", 17L, Map.of(),
+                    commandLine("import-paper", new String[] {"import-paper", "--registry", registry.toString()}), "Apache-2.0",
+                    "NIC project");
+            System.out.printf("%s: %d parameters, sha256 %s%n", RandomEncoder.ID, random.parameters(), random.sha256());
             return 0;
         }
     }

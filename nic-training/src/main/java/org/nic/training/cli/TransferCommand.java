@@ -1,9 +1,5 @@
 package org.nic.training.cli;
 
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,10 +10,8 @@ import java.util.concurrent.Callable;
 import org.nic.event.EventJson;
 import org.nic.model.ModelCard;
 import org.nic.training.data.PatchDataset;
-import org.nic.training.model.EncoderArchitecture;
 import org.nic.training.model.KerasEncoderImporter;
-import org.nic.training.model.MtlNetwork;
-import org.nic.training.model.OnnxEncoderExporter;
+import org.nic.training.model.RandomEncoder;
 import org.nic.training.transfer.Recipe;
 import org.nic.training.transfer.TransferEvaluation;
 import org.nic.training.transfer.TransferReport;
@@ -77,13 +71,7 @@ final class TransferCommand implements Callable<Integer> {
             ready.put(card.id(), card.verifiedModel(dir));
         }
         if (randomInit) {
-            Engine.getEngine("PyTorch").setRandomSeed((int) seed);
-            try (Model model = Model.newInstance("random-init", "PyTorch")) {
-                MtlNetwork net = new MtlNetwork(EncoderArchitecture.paper(), List.of(1));
-                model.setBlock(net);
-                net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 128, 128));
-                ready.put("random-init", OnnxEncoderExporter.toOnnx(net.encoderWeights(), "random-init"));
-            }
+            ready.put(RandomEncoder.ID, RandomEncoder.onnx(seed));
         }
         List<Recipe> chosen = recipes.isEmpty() ? Recipe.all() : recipes.stream().map(Recipe::named).toList();
         Files.createDirectories(out);
