@@ -23,35 +23,17 @@ log "building (tests skipped; run them with the README's test command)"
 (cd "$repo" && mvn -q -B install -DskipTests)
 "$here/nic-local.sh" start
 
-start_service() { # name jar port [java options...]
-  local name=$1 jar=$2 port=$3 pidfile=$dir/services/$1.pid
-  shift 3
-  mkdir -p "$dir/services"
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    log "restarting $name with the fresh build"
-    kill "$(cat "$pidfile")"; while kill -0 "$(cat "$pidfile")" 2>/dev/null; do sleep 0.2; done
-  fi
-  NIC_SOURCES_ALLOWED_ROOTS="$(dirname "$slide"),$dir/demo-slides" nohup java -Xmx2g "$@" -jar "$jar" \
-    >"$dir/services/$name.log" 2>&1 &
-  echo $! >"$pidfile"
-  for _ in $(seq 1 300); do
-    if curl -sf -o /dev/null "http://127.0.0.1:$port/q/health/ready"; then
-      log "$name ready on http://127.0.0.1:$port (health: /q/health, metrics: /q/metrics, log: $dir/services/$name.log)"
-      return 0
-    fi
-    kill -0 "$(cat "$pidfile")" 2>/dev/null || { tail -40 "$dir/services/$name.log" >&2; return 1; }
-    sleep 0.2
-  done
-  log "$name did not become ready"; tail -40 "$dir/services/$name.log" >&2; return 1
-}
+export NIC_SOURCES_ALLOWED_ROOTS="$(dirname "$slide"),$dir/demo-slides"
+. "$here/services.sh"
 
 start_service tiler "$repo/tiler-service/target/quarkus-app/quarkus-run.jar" 8081
 start_service encoder "$repo/encoder-service/target/quarkus-app/quarkus-run.jar" 8082
 start_service predictor "$repo/predictor-service/target/quarkus-app/quarkus-run.jar" 8083
-# The demo task: retrain every 15 s while new labels come in; small cohort settings.
+# The demo task: retrain every 15 s while new labels come in; small cohort settings. Its 16 slides leave ~5
+# held out, too few for an interval: the demo relaxes the publish gate to a point estimate (level 0.5).
 start_service trainer "$repo/trainer-service/target/quarkus-app/quarkus-run.jar" 8084 \
   -Dnic.tasks.tissue-fraction.kind=REGRESSION -Dnic.trainer.schedule=15s -Dnic.trainer.retrain-after-labels=1000 \
-  -Dnic.trainer.min-held-out=3 -Dnic.trainer.epochs=40 -Dnic.trainer.crops=4 -Dnic.trainer.margin=0.0
+  -Dnic.trainer.min-held-out=3 -Dnic.trainer.epochs=40 -Dnic.trainer.crops=4 -Dnic.trainer.gate-level=0.5
 
 nic() { java -jar "$repo/nic-cli/target/nic-cli.jar" "$@"; }
 

@@ -31,7 +31,7 @@ public interface TrainerConfig {
 
     interface Trainer {
         /** Encoder whose grids heads are trained on. */
-        @WithDefault("mtl-nic-lung-tissue-v1")
+        @WithDefault("mtl-nic-v2")
         String encoderId();
 
         /** How often tasks with new labels are retrained, e.g. {@code 1h} (also after {@code retrain-after-labels}). */
@@ -46,9 +46,17 @@ public interface TrainerConfig {
         @WithDefault("0.3")
         double heldOutShare();
 
-        /** How much a challenger must beat the champion (or a first head the baseline) by. */
-        @WithDefault("0.02")
-        double margin();
+        /**
+         * Confidence of the publish gate: a challenger is published only when the one-sided lower bound of
+         * its gain over the champion (or a first head's over the trivial baseline) at this level, from a paired
+         * bootstrap over the held-out slides, is above zero.
+         */
+        @WithDefault("0.95")
+        double gateLevel();
+
+        /** Bootstrap resamples of the publish gate. */
+        @WithDefault("2000")
+        int gateResamples();
 
         /** Fewest held-out slides a comparison may rest on. */
         @WithDefault("5")

@@ -21,9 +21,9 @@ import org.nic.event.LabelRecorded;
 import org.nic.event.ModelPublished;
 import org.nic.grid.CompressedGrid;
 import org.nic.grid.ZarrGridReader;
-import org.nic.label.ChampionPolicy;
 import org.nic.label.HeldOutSplit;
 import org.nic.label.LabelValidator;
+import org.nic.label.PublishGate;
 import org.nic.label.TaskDefinition;
 import org.nic.model.ModelCard;
 import org.nic.model.OnnxHead;
@@ -40,8 +40,9 @@ import org.nic.training.metrics.SlideMetrics;
 /**
  * Trains a task's head on the labelled slides whose grids exist (found by their deterministic keys),
  * compares it on held-out slides (split by case) with the active head, or with a trivial baseline for a
- * first head, and publishes it only when it wins by the configured margin: ONNX and card to
- * {@code models/heads/{task}/{version}/}, then model-published. Runs one at a time, off the consumer threads.
+ * first head, and publishes it only when its gain holds under a paired bootstrap ({@link PublishGate}): ONNX
+ * and card to {@code models/heads/{task}/{version}/}, then model-published carrying the interval. Runs one
+ * at a time, off the consumer threads.
  */
 @ApplicationScoped
 public class HeadTrainingService {
@@ -50,7 +51,7 @@ public class HeadTrainingService {
 
     /** What a run did, for logs and tests. */
     public record Outcome(String task, boolean published, String version, double metric, Double champion, double baseline,
-                          int trainSlides, int heldOutSlides, String reason) { }
+                          int trainSlides, int heldOutSlides, String reason, PublishGate.Decision decision) { }
 
     private final ObjectStore store;
     private final LabelStore labels;
@@ -133,30 +134,35 @@ public class HeadTrainingService {
         }
         if (trainGrids.size() < 4 || testGrids.size() < t.minHeldOut()) {
             return log(new Outcome(task, false, null, Double.NaN, null, Double.NaN, trainGrids.size(), testGrids.size(),
-                    "not enough slides with grids: " + trainGrids.size() + " to train, " + testGrids.size() + " held out"));
+                    "not enough slides with grids: " + trainGrids.size() + " to train, " + testGrids.size() + " held out", null));
         }
         LOG.infof("task %s: training a head on %d slides (%d held out), encoder %s", task, trainGrids.size(), testGrids.size(), encoder);
         HeadTrainer.Settings settings = new HeadTrainer.Settings(def.kind(), def.classes().size(), t.crop(), t.epochs(),
                 t.batchSize(), t.learningRate(), t.seed());
         HeadTrainer.Result head = bestOfBoth(def, settings, trainGrids, trainLabels);
         byte[] onnx = head.onnx();
-        double metric = score(def, onnx, head.crop(), testGrids, testLabels);
+        double[][] challenger = predictions(onnx, head.crop(), testGrids);
         double baseline = def.kind() == TaskKind.REGRESSION ? 0.0 : 0.5;
         ModelPublished champion = champions.get(task + "/" + encoder);
-        Double championMetric = null;
+        double[][] championPredictions = null;
         if (champion != null) {
             byte[] championModel = store.get(S3Uri.parse(champion.modelUri()));
             if (ModelCard.sha256(championModel).equals(champion.sha256())) {
                 ModelCard card = readCard(champion.cardUri());
                 int crop = card.properties() != null && card.properties().get("crop") instanceof Number n ? n.intValue() : t.crop();
-                championMetric = score(def, championModel, crop, testGrids, testLabels);
+                championPredictions = predictions(championModel, crop, testGrids);
             }
         }
-        ChampionPolicy.Decision decision = new ChampionPolicy(t.margin(), t.minHeldOut())
-                .decide(metric, championMetric, baseline, testGrids.size());
+        double[][] reference = championPredictions;
+        PublishGate.Decision decision = new PublishGate(t.gateLevel(), t.gateResamples(), t.minHeldOut(), t.seed())
+                .decide(testGrids.size(), sample -> new double[] {metric(def, challenger, testLabels, sample),
+                        reference == null ? baseline : metric(def, reference, testLabels, sample)},
+                        reference == null ? "baseline" : "champion");
+        double metric = decision.metric();
+        Double championMetric = reference == null ? null : metric(def, reference, testLabels, all(testGrids.size()));
         if (!decision.publish()) {
             return log(new Outcome(task, false, null, metric, championMetric, baseline, trainGrids.size(), testGrids.size(),
-                    decision.reason()));
+                    decision.reason(), decision));
         }
         String sha = ModelCard.sha256(onnx);
         String version = "v" + DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
@@ -181,6 +187,9 @@ public class HeadTrainingService {
             case SURVIVAL -> "log-risk (higher = earlier event)";
         });
         properties.put("labelSnapshot", Map.of("count", all.size(), "sha256", snapshotHash(all)));
+        properties.put("publishGate", Map.of("level", t.gateLevel(), "resamples", t.gateResamples(),
+                "heldOutInterval", List.of(decision.metricLower(), decision.metricUpper()), "gain", decision.gain(),
+                "gainLower", decision.gainLower(), "against", reference == null ? "baseline" : "champion"));
         ModelCard card = new ModelCard(task + "-" + version, "head", "model.onnx", sha, "onnx", "grid", "output",
                 head.type() == HeadTrainer.Type.ATTENTION
                         ? "gated attention pooling over tissue cells: 1x1 embedding 128, tanh/sigmoid gates 64, output"
@@ -192,11 +201,12 @@ public class HeadTrainingService {
         store.put(prefix + "model.onnx", onnx, "application/octet-stream");
         store.put(prefix + "card.json", EventJson.toBytes(card), "application/json");
         ModelPublished event = new ModelPublished(task, def.kind().name(), encoder, version, store.uri(prefix + "model.onnx").toString(),
-                sha, store.uri(prefix + "card.json").toString(), metricName, metric, testGrids.size(), decision.reason());
+                sha, store.uri(prefix + "card.json").toString(), metricName, metric, testGrids.size(), decision.reason(),
+                decision.metricLower(), decision.metricUpper(), decision.gain(), decision.gainLower());
         CloudEventSender.send(published, event.key(), event.key() + ":" + version, event);
         champions.put(event.key(), event);
         return log(new Outcome(task, true, version, metric, championMetric, baseline, trainGrids.size(), testGrids.size(),
-                decision.reason()));
+                decision.reason(), decision));
     }
 
     /**
@@ -263,27 +273,43 @@ public class HeadTrainingService {
     }
 
     double score(TaskDefinition def, byte[] onnx, int crop, List<CompressedGrid> grids, List<LabelRecorded> truth) {
+        return metric(def, predictions(onnx, crop, grids), truth, all(grids.size()));
+    }
+
+    /** The head's output on each slide (crops placed on tissue, averaged). */
+    double[][] predictions(byte[] onnx, int crop, List<CompressedGrid> grids) {
         int crops = config.trainer().crops();
         try (OnnxHead head = new OnnxHead(onnx)) {
-            int n = grids.size();
+            double[][] out = new double[grids.size()][];
+            for (int i = 0; i < grids.size(); i++) {
+                out[i] = toDouble(head.predict(grids.get(i), crop, crops));
+            }
+            return out;
+        }
+    }
+
+    /** The task's metric of per-slide outputs on the slides {@code sample} (indices, repeats allowed); NaN when undefined. */
+    static double metric(TaskDefinition def, double[][] predicted, List<LabelRecorded> truth, int[] sample) {
+        int n = sample.length;
+        try {
             switch (def.kind()) {
                 case REGRESSION -> {
                     double[] p = new double[n];
                     double[] y = new double[n];
-                    for (int i = 0; i < n; i++) {
-                        p[i] = head.predict(grids.get(i), crop, crops)[0];
-                        y[i] = truth.get(i).value();
+                    for (int k = 0; k < n; k++) {
+                        p[k] = predicted[sample[k]][0];
+                        y[k] = truth.get(sample[k]).value();
                     }
                     return SlideMetrics.spearman(p, y);
                 }
                 case CLASSIFICATION -> {
-                    int k = def.classes().size();
+                    int classes = def.classes().size();
                     double[][] p = new double[n][];
                     int[] y = new int[n];
-                    for (int i = 0; i < n; i++) {
-                        float[] out = head.predict(grids.get(i), crop, crops);
-                        p[i] = k > 2 ? toDouble(out) : new double[] {1 - out[0], out[0]};
-                        y[i] = def.classes().indexOf(truth.get(i).label());
+                    for (int k = 0; k < n; k++) {
+                        double[] out = predicted[sample[k]];
+                        p[k] = classes > 2 ? out : new double[] {1 - out[0], out[0]};
+                        y[k] = def.classes().indexOf(truth.get(sample[k]).label());
                     }
                     return SlideMetrics.macroAuc(p, y);
                 }
@@ -291,17 +317,23 @@ public class HeadTrainingService {
                     double[] risk = new double[n];
                     double[] time = new double[n];
                     boolean[] event = new boolean[n];
-                    for (int i = 0; i < n; i++) {
-                        risk[i] = head.predict(grids.get(i), crop, crops)[0];
-                        time[i] = truth.get(i).time();
-                        event[i] = truth.get(i).event();
+                    for (int k = 0; k < n; k++) {
+                        risk[k] = predicted[sample[k]][0];
+                        time[k] = truth.get(sample[k]).time();
+                        event[k] = truth.get(sample[k]).event();
                     }
                     return SlideMetrics.concordanceIndex(risk, time, event);
                 }
             }
         } catch (IllegalArgumentException e) {
-            return Double.NaN; // e.g. a single class among the held-out slides
+            return Double.NaN; // e.g. a single class among the slides
         }
+    }
+
+    static int[] all(int n) {
+        int[] a = new int[n];
+        java.util.Arrays.setAll(a, i -> i);
+        return a;
     }
 
     private static double[] toDouble(float[] v) {

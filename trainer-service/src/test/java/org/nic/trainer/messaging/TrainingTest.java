@@ -61,13 +61,16 @@ class TrainingTest {
             assertThat(published.get("metric").asText()).isEqualTo("spearman");
             assertThat(published.get("heldOutSlides").asInt()).isGreaterThanOrEqualTo(5);
             assertThat(published.get("heldOutMetric").asDouble()).as("held-out Spearman vs a baseline of 0").isGreaterThan(0.5);
+            assertThat(published.get("gainLower").asDouble()).as("lower bound of the gain over the baseline").isPositive();
+            assertThat(published.get("heldOutLower").asDouble()).isLessThanOrEqualTo(published.get("heldOutMetric").asDouble())
+                    .isPositive();
             byte[] model = store.get(S3Uri.parse(published.get("modelUri").asText()));
             assertThat(ModelCard.sha256(model)).isEqualTo(published.get("sha256").asText());
             ModelCard card = EventJson.mapper().readValue(store.get(S3Uri.parse(published.get("cardUri").asText())), ModelCard.class);
             assertThat(card.sha256()).isEqualTo(published.get("sha256").asText());
             assertThat(card.properties()).containsEntry("encoderId", "test-encoder").containsKey("labelSnapshot");
 
-            // The same labels again: the challenger equals the champion, which is not a win by the margin.
+            // The same labels again: the challenger equals the champion, a gain of zero that the gate refuses.
             String version = published.get("headVersion").asText();
             training.schedule("test-score");
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -78,7 +81,8 @@ class TrainingTest {
             HeadTrainingService.Outcome again = training.lastOutcome("test-score");
             assertThat(again.published()).isFalse();
             assertThat(again.champion()).isNotNull();
-            assertThat(again.reason()).contains("does not beat the champion");
+            assertThat(again.reason()).contains("gain over the champion", "not published");
+            assertThat(again.decision().gainLower()).isLessThanOrEqualTo(0);
             assertThat(version).startsWith("v");
 
             // An operator pins (or rolls back to) a stored version with the CLI: a new active-head record.

@@ -1,0 +1,25 @@
+# Sourced by the local scripts: starts one NIC service from its fast-jar and waits until it is ready.
+#   start_service NAME JAR PORT [java options...]
+# Needs: $dir (local state folder), $NIC_SOURCES_ALLOWED_ROOTS (folders file: URIs may point into), log().
+
+start_service() {
+  local name=$1 jar=$2 port=$3 pidfile=$dir/services/$1.pid
+  shift 3
+  mkdir -p "$dir/services"
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    log "restarting $name with the fresh build and settings"
+    kill "$(cat "$pidfile")"; while kill -0 "$(cat "$pidfile")" 2>/dev/null; do sleep 0.2; done
+  fi
+  NIC_SOURCES_ALLOWED_ROOTS="$NIC_SOURCES_ALLOWED_ROOTS" nohup java -Xmx2g "$@" -jar "$jar" \
+    >"$dir/services/$name.log" 2>&1 &
+  echo $! >"$pidfile"
+  for _ in $(seq 1 300); do
+    if curl -sf -o /dev/null "http://127.0.0.1:$port/q/health/ready"; then
+      log "$name ready on http://127.0.0.1:$port (health: /q/health, metrics: /q/metrics, log: $dir/services/$name.log)"
+      return 0
+    fi
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || { tail -40 "$dir/services/$name.log" >&2; return 1; }
+    sleep 0.2
+  done
+  log "$name did not become ready"; tail -40 "$dir/services/$name.log" >&2; return 1
+}
