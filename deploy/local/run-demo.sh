@@ -33,7 +33,7 @@ start_service predictor "$repo/predictor-service/target/quarkus-app/quarkus-run.
 # held out, too few for an interval: the demo relaxes the publish gate to a point estimate (level 0.5).
 start_service trainer "$repo/trainer-service/target/quarkus-app/quarkus-run.jar" 8084 \
   -Dnic.tasks.tissue-fraction.kind=REGRESSION -Dnic.trainer.schedule=15s -Dnic.trainer.retrain-after-labels=1000 \
-  -Dnic.trainer.min-held-out=3 -Dnic.trainer.epochs=40 -Dnic.trainer.crops=4 -Dnic.trainer.gate-level=0.5
+  -Dnic.trainer.min-held-out=3 -Dnic.trainer.epochs=40 -Dnic.trainer.min-steps=0 -Dnic.trainer.crops=4 -Dnic.trainer.gate-level=0.5
 
 nic() { java -jar "$repo/nic-cli/target/nic-cli.jar" "$@"; }
 

@@ -35,6 +35,27 @@ public record CompressedGrid(String slideId, int channels, int rows, int cols, f
         return cells;
     }
 
+    /** Whether a {@code size x size} crop can show the whole grid. */
+    public boolean fitsIn(int size) {
+        return rows <= size && cols <= size;
+    }
+
+    /**
+     * The centre cell of a {@code size x size} crop that shows the whole grid, moved by {@code shiftRow} and
+     * {@code shiftCol} (each in [-1, 1]) across the margin the crop leaves around it. A crop centred on a
+     * tissue cell instead can cut a small slide's tissue in half, and with it the answer a slide-level label
+     * gives about the whole slide (how much tumour there is).
+     */
+    public int[] wholeGridCentre(int size, double shiftRow, double shiftCol) {
+        if (!fitsIn(size)) {
+            throw new IllegalArgumentException("a " + size + "-cell crop cannot show a " + rows + " x " + cols + " grid");
+        }
+        // Top-left corner in [extent - size, 0]; centre = corner + size / 2.
+        int top = (int) Math.round((rows - size) / 2.0 * (1 - shiftRow));
+        int left = (int) Math.round((cols - size) / 2.0 * (1 - shiftCol));
+        return new int[] {top + size / 2, left + size / 2};
+    }
+
     /**
      * Writes the {@code size x size} crop centred on cell ({@code row}, {@code col}) into {@code out} at
      * {@code offset} as C x size x size, zero outside the grid, in one of the 8 orientations (4 rotations x

@@ -34,19 +34,29 @@ public final class OnnxHead implements AutoCloseable {
     /** Crops run together; a 400-cell crop of 128 channels is 82 MB, so a few at a time keep memory bounded. */
     static final int CROPS_PER_RUN = 2;
 
-    /** Mean output over the crops (value, class probabilities, or log-risk). */
+    /**
+     * Mean output over the crops (value, class probabilities, or log-risk): when the crop can hold the whole
+     * grid, the grid in up to 8 orientations (4 rotations x flip, as heads are trained); otherwise crops
+     * centred on tissue cells spread evenly along the row-major list of tissue cells.
+     */
     public float[] predict(CompressedGrid grid, int crop, int crops) {
         List<int[]> cells = grid.tissueCells();
-        int n = cells.isEmpty() ? 1 : Math.min(crops, cells.size());
+        boolean whole = grid.fitsIn(crop);
+        int n = whole ? Math.max(1, Math.min(crops, 8)) : cells.isEmpty() ? 1 : Math.min(crops, cells.size());
         int plane = grid.channels() * crop * crop;
         float[] x = new float[Math.min(n, CROPS_PER_RUN) * plane];
         float[] mean = null;
         for (int start = 0; start < n; start += CROPS_PER_RUN) {
             int m = Math.min(CROPS_PER_RUN, n - start);
             for (int k = 0; k < m; k++) {
-                int[] centre = cells.isEmpty() ? new int[] {grid.rows() / 2, grid.cols() / 2}
-                        : cells.get((int) ((start + k + 0.5) * cells.size() / n));
-                grid.crop(centre[0], centre[1], crop, 0, x, k * plane);
+                if (whole) {
+                    int[] centre = grid.wholeGridCentre(crop, 0, 0);
+                    grid.crop(centre[0], centre[1], crop, start + k, x, k * plane);
+                } else {
+                    int[] centre = cells.isEmpty() ? new int[] {grid.rows() / 2, grid.cols() / 2}
+                            : cells.get((int) ((start + k + 0.5) * cells.size() / n));
+                    grid.crop(centre[0], centre[1], crop, 0, x, k * plane);
+                }
             }
             try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x, 0, m * plane),
                     new long[] {m, grid.channels(), crop, crop});

@@ -1,6 +1,11 @@
 package org.nic.training.head;
 
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
@@ -11,17 +16,30 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The paper's slide-level CNN on a grid crop (N x C x S x S): 8 depthwise-separable 3x3 convolutions
- * (depthwise 3x3 then pointwise 1x1 to 128 filters), each followed by batch norm, LeakyReLU(0.2) and 20%
- * dropout, stride 2 except the last two; then global average pooling (so any crop size works, where the
- * paper flattened a fixed 400-cell crop), dense 128 with LeakyReLU, and the output layer: one value
- * (regression, survival log-risk) or one per class (logits; the ONNX export appends sigmoid or softmax).
+ * The paper's slide-level CNN on a grid crop (N x C x S x S), in two branches that meet before the dense
+ * layers:
+ * <ul>
+ *   <li><b>arrangement</b>: 8 depthwise-separable 3x3 convolutions (depthwise 3x3 then pointwise 1x1 to 128
+ *       filters), each followed by batch norm, LeakyReLU(0.2) and 20% dropout, stride 2 except the last
+ *       two, then global average pooling (so any crop size works, where the paper flattened a fixed
+ *       400-cell crop);</li>
+ *   <li><b>composition</b>: each tissue cell softly assigned to 16 cell types (1x1 convolution, softmax
+ *       over the types) and the assignments averaged over the tissue cells only (a cell is tissue when its
+ *       code is not all zero): the share of the tissue of each type, "how much of the tissue is X", which a
+ *       stack of strided convolutions must otherwise learn to count while glass dilutes it, and which a mean
+ *       code blurs with every other type's share. The types start as k-means clusters of the training
+ *       slides' tissue codes ({@link #initialiseTypes}) and are refined by training;</li>
+ * </ul>
+ * then dense 128 with LeakyReLU and the output layer: one value (regression, survival log-risk) or one per
+ * class (logits; the ONNX export appends sigmoid or softmax).
  */
-public final class GigapixelHead {
+public final class GigapixelHead extends AbstractBlock {
 
     public static final int LAYERS = 8;
     public static final int FILTERS = 128;
@@ -29,13 +47,18 @@ public final class GigapixelHead {
     public static final float DROPOUT = 0.2f;
     public static final float BN_EPSILON = 1e-3f;
 
-    private GigapixelHead() {
-    }
-
     /** Blocks per separable layer: depthwise, pointwise, batch norm, LeakyReLU, dropout. */
     static final int BLOCKS_PER_LAYER = 5;
 
-    public static SequentialBlock build(int codeSize, int outputs) {
+    private final SequentialBlock cnn;
+    /** Cell types of the composition branch. */
+    public static final int FRACTIONS = 16;
+
+    private final Conv2d fractions;
+    private final Linear dense;
+    private final Linear output;
+
+    public GigapixelHead(int codeSize, int outputs) {
         SequentialBlock block = new SequentialBlock();
         int channels = codeSize;
         for (int i = 0; i < LAYERS; i++) {
@@ -48,22 +71,98 @@ public final class GigapixelHead {
                     .add(Dropout.builder().optRate(DROPOUT).build());
             channels = FILTERS;
         }
-        block.add(Pool.globalAvgPool2dBlock())
-                .add(Blocks.batchFlattenBlock())
-                .add(Linear.builder().setUnits(FILTERS).build())
-                .add(Activation.leakyReluBlock(LEAK))
-                .add(Linear.builder().setUnits(outputs).build());
-        return block;
+        block.add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock());
+        this.cnn = addChildBlock("cnn", block);
+        this.fractions = addChildBlock("fractions", Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(FRACTIONS).build());
+        this.dense = addChildBlock("dense", Linear.builder().setUnits(FILTERS).build());
+        this.output = addChildBlock("output", Linear.builder().setUnits(outputs).build());
+    }
+
+    public static GigapixelHead build(int codeSize, int outputs) {
+        return new GigapixelHead(codeSize, outputs);
+    }
+
+    /**
+     * Starts the cell types as k-means clusters (Lloyd, k-means++ seeding) of up to 20,000 tissue cells of the
+     * training slides: the assignment logit of type k is {@code -|x - mu_k|^2 / t = (2 mu_k . x - |mu_k|^2) / t}
+     * up to a term equal for all types, with t the mean squared distance of a cell to its nearest centre.
+     * Call after initialisation, before training.
+     */
+    public void initialiseTypes(List<org.nic.grid.CompressedGrid> training, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        List<float[]> cells = new ArrayList<>();
+        int total = training.stream().mapToInt(g -> g.tissueCells().size()).sum();
+        double keep = Math.min(1, 20_000.0 / Math.max(1, total));
+        for (org.nic.grid.CompressedGrid g : training) {
+            for (int[] c : g.tissueCells()) {
+                if (random.nextDouble() < keep) {
+                    float[] v = new float[g.channels()];
+                    for (int ch = 0; ch < v.length; ch++) {
+                        v[ch] = g.codes()[(ch * g.rows() + c[0]) * g.cols() + c[1]];
+                    }
+                    cells.add(v);
+                }
+            }
+        }
+        if (cells.size() < FRACTIONS) {
+            return; // too little tissue to cluster: keep the random start
+        }
+        float[][] centres = KMeans.cluster(cells, FRACTIONS, 25, random);
+        double spread = KMeans.meanNearestSquaredDistance(cells, centres);
+        int c = centres[0].length;
+        float[] weight = new float[FRACTIONS * c];
+        float[] bias = new float[FRACTIONS];
+        for (int k = 0; k < FRACTIONS; k++) {
+            double norm = 0;
+            for (int ch = 0; ch < c; ch++) {
+                weight[k * c + ch] = (float) (2 * centres[k][ch] / spread);
+                norm += (double) centres[k][ch] * centres[k][ch];
+            }
+            bias[k] = (float) (-norm / spread);
+        }
+        parameter(fractions, "weight").getArray().set(java.nio.FloatBuffer.wrap(weight));
+        parameter(fractions, "bias").getArray().set(java.nio.FloatBuffer.wrap(bias));
+    }
+
+    /** The arrangement branch (separable convolutions, pooling). */
+    public SequentialBlock arrangementBranch() {
+        return cnn;
     }
 
     static int stride(int layer) {
         return layer < LAYERS - 2 ? 2 : 1;
     }
 
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        NDArray arrangement = cnn.forward(ps, inputs, training).singletonOrThrow();
+        NDArray mask = x.abs().sum(new int[] {1}, true).gt(0f).toType(DataType.FLOAT32, false); // N x 1 x S x S
+        NDArray cells = fractions.forward(ps, new NDList(x), training).singletonOrThrow().softmax(1);
+        NDArray composition = cells.mul(mask).sum(new int[] {2, 3}).div(mask.sum(new int[] {2, 3}).maximum(1f));
+        NDArray hidden = Activation.leakyRelu(dense.forward(ps, new NDList(arrangement.concat(composition, 1)), training)
+                .singletonOrThrow(), LEAK);
+        return output.forward(ps, new NDList(hidden), training);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return output.getOutputShapes(new Shape[] {new Shape(inputShapes[0].get(0), FILTERS)});
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape in = inputShapes[0];
+        cnn.initialize(manager, dataType, in);
+        fractions.initialize(manager, dataType, in);
+        dense.initialize(manager, dataType, new Shape(in.get(0), FILTERS + FRACTIONS));
+        output.initialize(manager, dataType, new Shape(in.get(0), FILTERS));
+    }
+
     /** The trained weights in inference form, for ONNX export. */
-    public static HeadWeights weights(SequentialBlock block, int codeSize) {
+    public HeadWeights weights(int codeSize) {
         List<HeadWeights.SeparableLayer> layers = new ArrayList<>();
-        List<Block> children = block.getChildren().values();
+        List<Block> children = cnn.getChildren().values();
         int in = codeSize;
         for (int i = 0; i < LAYERS; i++) {
             Conv2d depth = (Conv2d) children.get(i * BLOCKS_PER_LAYER);
@@ -74,14 +173,9 @@ public final class GigapixelHead {
                     array(bn, "runningVar")));
             in = FILTERS;
         }
-        List<Linear> dense = new ArrayList<>();
-        for (Block b : children) {
-            if (b instanceof Linear l) {
-                dense.add(l);
-            }
-        }
-        return new HeadWeights(codeSize, layers, transpose(dense.get(0)), array(dense.get(0), "bias"),
-                transpose(dense.get(1)), array(dense.get(1), "bias"), (int) parameter(dense.get(1), "bias").getShape().get(0));
+        return new HeadWeights(codeSize, layers, array(fractions, "weight"), array(fractions, "bias"), transpose(dense),
+                array(dense, "bias"), transpose(output), array(output, "bias"),
+                (int) parameter(output, "bias").getShape().get(0));
     }
 
     private static float[] transpose(Linear l) {

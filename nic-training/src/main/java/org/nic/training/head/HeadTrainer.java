@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.SequentialBlock;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
@@ -23,8 +22,9 @@ import org.nic.grid.CompressedGrid;
 import org.nic.model.TaskKind;
 
 /**
- * Trains a gigapixel head on compressed grids: random crops centred on tissue cells (zero-padded at the
- * edges) in random orientations (4 rotations x flip); MSE on standardised targets (regression), binary or
+ * Trains a gigapixel head on compressed grids: the whole grid when the crop can hold it (shifted within
+ * the margin), else random crops centred on tissue cells (zero-padded at the edges), in random orientations
+ * (4 rotations x flip); MSE on standardised targets (regression), binary or
  * multi-class cross-entropy (classification), or the Cox partial likelihood over the batch (survival);
  * Adam with cosine decay; seeded. The exported head outputs values in the label's units (the
  * standardisation is folded into the output layer), probabilities, or log-risk.
@@ -41,13 +41,21 @@ public final class HeadTrainer {
      * @param seed seed of initialisation, sampling and augmentation
      */
     public record Settings(TaskKind kind, int classes, int crop, int epochs, int batchSize, float learningRate, long seed,
-                           Type type) {
+                           Type type, int minSteps) {
         public Settings(TaskKind kind, int classes, int crop, int epochs, int batchSize, float learningRate, long seed) {
-            this(kind, classes, crop, epochs, batchSize, learningRate, seed, Type.GIGAPIXEL);
+            this(kind, classes, crop, epochs, batchSize, learningRate, seed, Type.GIGAPIXEL, 0);
         }
 
         public Settings withType(Type other) {
-            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, other);
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, other, minSteps);
+        }
+
+        /**
+         * At least this many optimiser steps, whatever the cohort's size: an epoch of 40 slides in batches
+         * of 8 is 5 steps, and 30 of them do not train a CNN.
+         */
+        public Settings withMinSteps(int steps) {
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, steps);
         }
     }
 
@@ -99,18 +107,22 @@ public final class HeadTrainer {
             order.add(i);
         }
         int steps = Math.max(1, (grids.size() + s.batchSize() - 1) / s.batchSize());
+        int epochs = Math.max(s.epochs(), (s.minSteps() + steps - 1) / steps);
         List<Double> losses = new ArrayList<>();
         try (Model model = Model.newInstance("head", Device.cpu(), "PyTorch")) {
             ai.djl.nn.Block head = s.type() == Type.ATTENTION ? new AttentionHead(outputs) : GigapixelHead.build(channels, outputs);
             model.setBlock(head);
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.cosine().setBaseValue(s.learningRate())
-                            .optFinalValue(s.learningRate() / 100).setMaxUpdates(Math.max(1, steps * s.epochs())).build()).build())
+                            .optFinalValue(s.learningRate() / 100).setMaxUpdates(Math.max(1, steps * epochs)).build()).build())
                     .optDevices(new Device[] {Device.cpu()});
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(s.batchSize(), channels, crop, crop));
+                if (head instanceof GigapixelHead gigapixel) {
+                    gigapixel.initialiseTypes(grids, s.seed());
+                }
                 int plane = channels * crop * crop;
-                for (int epoch = 0; epoch < s.epochs(); epoch++) {
+                for (int epoch = 0; epoch < epochs; epoch++) {
                     Collections.shuffle(order, random);
                     double sum = 0;
                     for (int step = 0; step < steps; step++) {
@@ -126,7 +138,11 @@ public final class HeadTrainer {
                             int i = order.get(step * s.batchSize() + k);
                             CompressedGrid g = grids.get(i);
                             List<int[]> cells = g.tissueCells();
-                            int[] centre = cells.isEmpty() ? new int[] {g.rows() / 2, g.cols() / 2}
+                            // The whole slide when the crop can hold it (shifted within the margin), else a crop
+                            // centred on a random tissue cell, as the paper samples gigapixel slides.
+                            int[] centre = g.fitsIn(crop) ? g.wholeGridCentre(crop, 2 * random.nextDouble() - 1,
+                                    2 * random.nextDouble() - 1)
+                                    : cells.isEmpty() ? new int[] {g.rows() / 2, g.cols() / 2}
                                     : cells.get(random.nextInt(cells.size()));
                             g.crop(centre[0], centre[1], crop, random.nextInt(8), x, k * plane);
                             HeadLabel l = labels.get(i);
@@ -154,7 +170,7 @@ public final class HeadTrainer {
                     onnx = OnnxHeadExporter.toOnnx(s.kind() == TaskKind.REGRESSION ? w.destandardised(mean, sd) : w, activation,
                             "nic-head-attention");
                 } else {
-                    HeadWeights w = GigapixelHead.weights((SequentialBlock) head, channels);
+                    HeadWeights w = ((GigapixelHead) head).weights(channels);
                     onnx = OnnxHeadExporter.toOnnx(s.kind() == TaskKind.REGRESSION ? destandardised(w, mean, sd) : w, activation,
                             "nic-head-gigapixel");
                 }
@@ -200,6 +216,6 @@ public final class HeadTrainer {
         for (int i = 0; i < bias.length; i++) {
             bias[i] = (float) (bias[i] * sd + mean);
         }
-        return new HeadWeights(w.codeSize(), w.layers(), w.dense(), w.denseBias(), out, bias, w.outputs());
+        return new HeadWeights(w.codeSize(), w.layers(), w.fractions(), w.fractionsBias(), w.dense(), w.denseBias(), out, bias, w.outputs());
     }
 }

@@ -6,15 +6,17 @@ import java.util.List;
  * A trained gigapixel head in inference form.
  *
  * @param codeSize input channels C of the grid
- * @param layers the depthwise-separable layers
- * @param dense dense layer, in x 128, row-major
+ * @param layers the depthwise-separable layers (the arrangement branch)
+ * @param fractions the composition branch's cell-type detectors, FRACTIONS x C x 1 x 1
+ * @param fractionsBias their bias
+ * @param dense dense layer, (128 + FRACTIONS) x 128, row-major (input: arrangement features, then the fractions)
  * @param denseBias its bias
  * @param output output layer, 128 x outputs, row-major
  * @param outputBias its bias
  * @param outputs number of outputs
  */
-public record HeadWeights(int codeSize, List<SeparableLayer> layers, float[] dense, float[] denseBias, float[] output,
-                          float[] outputBias, int outputs) {
+public record HeadWeights(int codeSize, List<SeparableLayer> layers, float[] fractions, float[] fractionsBias, float[] dense,
+                          float[] denseBias, float[] output, float[] outputBias, int outputs) {
 
     /**
      * @param in input channels

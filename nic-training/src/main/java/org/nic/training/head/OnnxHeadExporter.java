@@ -114,8 +114,27 @@ public final class OnnxHeadExporter {
             x = p + "_a";
         }
         g.addNode(node("GlobalAveragePool", "pool", List.of(x), "pooled"));
-        g.addNode(node("Flatten", "flatten", List.of("pooled"), "flat", intAttr("axis", 1)));
-        g.addInitializer(tensor("dense_w", w.dense(), GigapixelHead.FILTERS, GigapixelHead.FILTERS));
+        g.addNode(node("Flatten", "flatten", List.of("pooled"), "arrangement", intAttr("axis", 1)));
+        // Composition branch: soft assignment of each cell to the cell types, averaged over tissue cells (codes not all zero).
+        g.addInitializer(longs("channel_axis", 1));
+        g.addInitializer(longs("spatial_axes", 2, 3));
+        g.addInitializer(tensor("zero", new float[] {0f}));
+        g.addInitializer(tensor("one", new float[] {1f}));
+        g.addNode(node("Abs", "abs", List.of(INPUT), "abs"));
+        g.addNode(node("ReduceSum", "code_sum", List.of("abs", "channel_axis"), "code_sum", intAttr("keepdims", 1)));
+        g.addNode(node("Greater", "is_tissue", List.of("code_sum", "zero"), "mask_bool"));
+        g.addNode(node("Cast", "mask_float", List.of("mask_bool"), "mask", intAttr("to", 1)));
+        g.addInitializer(tensor("fractions_w", w.fractions(), GigapixelHead.FRACTIONS, w.codeSize(), 1, 1));
+        g.addInitializer(tensor("fractions_b", w.fractionsBias(), GigapixelHead.FRACTIONS));
+        g.addNode(node("Conv", "cell_types", List.of(INPUT, "fractions_w", "fractions_b"), "cell_logits", ints("kernel_shape", 1, 1)));
+        g.addNode(node("Softmax", "cell_types_softmax", List.of("cell_logits"), "cell_p", intAttr("axis", 1)));
+        g.addNode(node("Mul", "tissue_cell_p", List.of("cell_p", "mask"), "tissue_p"));
+        g.addNode(node("ReduceSum", "type_total", List.of("tissue_p", "spatial_axes"), "type_total", intAttr("keepdims", 0)));
+        g.addNode(node("ReduceSum", "tissue_count", List.of("mask", "spatial_axes"), "count0", intAttr("keepdims", 0)));
+        g.addNode(node("Max", "tissue_count_floor", List.of("count0", "one"), "count"));
+        g.addNode(node("Div", "composition", List.of("type_total", "count"), "composition"));
+        g.addNode(node("Concat", "features", List.of("arrangement", "composition"), "flat", intAttr("axis", 1)));
+        g.addInitializer(tensor("dense_w", w.dense(), GigapixelHead.FILTERS + GigapixelHead.FRACTIONS, GigapixelHead.FILTERS));
         g.addInitializer(tensor("dense_b", w.denseBias(), GigapixelHead.FILTERS));
         g.addNode(node("Gemm", "dense", List.of("flat", "dense_w", "dense_b"), "hidden"));
         g.addNode(node("LeakyRelu", "dense_act", List.of("hidden"), "hidden_a", floatAttr("alpha", GigapixelHead.LEAK)));

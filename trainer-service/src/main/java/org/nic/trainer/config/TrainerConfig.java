@@ -74,6 +74,13 @@ public interface TrainerConfig {
         @WithDefault("30")
         int epochs();
 
+        /**
+         * Fewest optimiser steps of a head, whatever the cohort's size: 30 epochs of 80 slides in batches of 8
+         * are 300 steps, too few for the CNN to learn arrangement (docs/heads.md).
+         */
+        @WithDefault("1000")
+        int minSteps();
+
         /** Crops per step. */
         @WithDefault("8")
         int batchSize();

@@ -138,7 +138,7 @@ public class HeadTrainingService {
         }
         LOG.infof("task %s: training a head on %d slides (%d held out), encoder %s", task, trainGrids.size(), testGrids.size(), encoder);
         HeadTrainer.Settings settings = new HeadTrainer.Settings(def.kind(), def.classes().size(), t.crop(), t.epochs(),
-                t.batchSize(), t.learningRate(), t.seed());
+                t.batchSize(), t.learningRate(), t.seed()).withMinSteps(t.minSteps());
         HeadTrainer.Result head = bestOfBoth(def, settings, trainGrids, trainLabels);
         byte[] onnx = head.onnx();
         double[][] challenger = predictions(onnx, head.crop(), testGrids);
@@ -178,7 +178,8 @@ public class HeadTrainingService {
         properties.put("crops", t.crops());
         properties.put("input", "grid: float32 N x C x crop x crop, a crop of the encoder's grid centred on a tissue cell, "
                 + "zero outside the grid");
-        properties.put("placement", "crops centred on tissue cells spread evenly along the row-major list of tissue cells; "
+        properties.put("placement", "a grid that fits in the crop: the whole grid, centred, in the 8 orientations (4 turns x "
+                + "flip); a larger one: crops centred on tissue cells spread evenly along the row-major list of tissue cells; "
                 + "outputs averaged");
         properties.put("output", switch (def.kind()) {
             case REGRESSION -> "value in the label's units";
