@@ -34,7 +34,7 @@ public final class NicCli {
     }
 
     /** A setting from the environment, else from a system property of the same name, else the fallback. */
-    static String env(String name, String fallback) {
+    public static String env(String name, String fallback) {
         String v = System.getenv(name);
         if (v == null || v.isBlank()) {
             v = System.getProperty(name);
@@ -42,7 +42,7 @@ public final class NicCli {
         return v == null || v.isBlank() ? fallback : v;
     }
 
-    static String bootstrap() {
+    public static String bootstrap() {
         return env("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
     }
 

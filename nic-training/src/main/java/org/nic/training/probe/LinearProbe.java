@@ -72,6 +72,51 @@ public final class LinearProbe {
         return predicted;
     }
 
+    /**
+     * Class probabilities (in class-index order, as many columns as the largest label + 1) for {@code testCodes}
+     * from a probe trained on the training split: for the bag-of-codes baselines, whose metrics rank.
+     */
+    public static double[][] fitProbabilities(float[][] trainCodes, int[] trainLabels, float[][] testCodes) {
+        int d = trainCodes[0].length;
+        double[] mean = new double[d];
+        double[] sd = new double[d];
+        for (float[] c : trainCodes) {
+            for (int j = 0; j < d; j++) {
+                mean[j] += c[j] / trainCodes.length;
+            }
+        }
+        for (float[] c : trainCodes) {
+            for (int j = 0; j < d; j++) {
+                sd[j] += (c[j] - mean[j]) * (c[j] - mean[j]) / trainCodes.length;
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            sd[j] = Math.sqrt(sd[j]) + 1e-6;
+        }
+        Problem problem = new Problem();
+        problem.l = trainCodes.length;
+        problem.n = d + 1;
+        problem.bias = 1;
+        problem.x = new Feature[trainCodes.length][];
+        problem.y = new double[trainCodes.length];
+        for (int i = 0; i < trainCodes.length; i++) {
+            problem.x[i] = features(trainCodes[i], mean, sd);
+            problem.y[i] = trainLabels[i];
+        }
+        Model model = Linear.train(problem, new Parameter(SolverType.L2R_LR, C, 1e-4));
+        int classes = java.util.Arrays.stream(trainLabels).max().orElse(0) + 1;
+        int[] order = model.getLabels();
+        double[][] out = new double[testCodes.length][classes];
+        double[] p = new double[order.length];
+        for (int i = 0; i < testCodes.length; i++) {
+            Linear.predictProbability(model, features(testCodes[i], mean, sd), p);
+            for (int k = 0; k < order.length; k++) {
+                out[i][order[k]] = p[k];
+            }
+        }
+        return out;
+    }
+
     /** Accuracy on the scoring split of a probe trained on the training split. */
     public static double accuracy(float[][] trainCodes, int[] trainLabels, float[][] testCodes, int[] testLabels) {
         int[] predicted = fitPredict(trainCodes, trainLabels, testCodes);

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Judges NIC's slide-level heads on a synthetic cohort with known answers (docs/results.md):
+#  1. generates the cohort (pyramidal TIFFs of real Kather 2016 tissue, labels.csv), unless it is there,
+#  2. starts the local stack with the cohort's three tasks declared to the trainer,
+#  3. runs it through the live system: arrivals, grids, labels of the training slides, the trainer's
+#     heads (published only through the publish gate), predictions of the held-out test slides,
+#  4. evaluates heads and baselines on the grids, for each encoder in NIC_COHORT_ENCODERS.
+# Prints progress; results land in the cohort folder (run-<encoder>.md, evaluation.md/json).
+#
+#   deploy/local/run-cohort.sh [cohort-folder]          (default: .local/cohort-2026)
+# Settings (environment): NIC_COHORT_SEED (2026), NIC_COHORT_TRAIN (120), NIC_COHORT_TEST (60),
+#   NIC_COHORT_SIZE (8192 px), NIC_COHORT_ENCODER (the live system's encoder: the shipped default),
+#   NIC_COHORT_ENCODERS (the encoders of the evaluation table, default the live one; more ids run the
+#   comparison table, each needing its grids: ~10 min per encoder on 2 cores),
+#   NIC_COHORT_REGISTER (encoder folders to upload to the registry first, e.g. target/encoders/nic-paper-bigan).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+dir=${NIC_LOCAL_DIR:-$repo/.local}
+cohort=${1:-$dir/cohort-${NIC_COHORT_SEED:-2026}}
+train=${NIC_COHORT_TRAIN:-120}
+test=${NIC_COHORT_TEST:-60}
+start=$(date +%s)
+log() { printf '[nic-cohort] %s (%s s)\n' "$*" "$(( $(date +%s) - start ))" >&2; }
+
+"$here/install-prerequisites.sh"
+log "building (tests skipped)"
+(cd "$repo" && mvn -q -B install -DskipTests)
+# The encoder the live system uses (the encoder service's default and the trainer's), the shipped one.
+encoder=${NIC_COHORT_ENCODER:-mtl-nic-v2}
+encoders=${NIC_COHORT_ENCODERS:-$encoder}
+cohort_cli() { java -Xmx8g -jar "$repo/nic-cohort/target/nic-cohort.jar" "$@"; }
+
+if [ ! -f "$cohort/labels.csv" ]; then
+  log "generating $train + $test slides into $cohort"
+  cohort_cli generate --seed "${NIC_COHORT_SEED:-2026}" --train "$train" --test "$test" \
+    --size "${NIC_COHORT_SIZE:-8192}" --kather "$repo/../shared/data/patches/kather-texture-2016" --out "$cohort"
+fi
+
+"$here/nic-local.sh" start
+export NIC_SOURCES_ALLOWED_ROOTS="$cohort/slides"
+. "$here/services.sh"
+start_service tiler "$repo/tiler-service/target/quarkus-app/quarkus-run.jar" 8081
+start_service encoder "$repo/encoder-service/target/quarkus-app/quarkus-run.jar" 8082 -Dnic.encoder.default-id="$encoder"
+start_service predictor "$repo/predictor-service/target/quarkus-app/quarkus-run.jar" 8083
+# The cohort's tasks; the trainer trains once every training label is in, and publishes only what holds
+# under its publish gate (defaults: 95%, 2,000 paired bootstrap resamples of the held-out 30%).
+start_service trainer "$repo/trainer-service/target/quarkus-app/quarkus-run.jar" 8084 \
+  -Dnic.trainer.encoder-id="$encoder" \
+  -Dnic.tasks.tumour-fraction.kind=REGRESSION \
+  -Dnic.tasks.growth-pattern.kind=CLASSIFICATION -Dnic.tasks.growth-pattern.classes=compact,scattered \
+  -Dnic.tasks.overall-survival.kind=SURVIVAL \
+  -Dnic.trainer.retrain-after-labels="$train" -Dnic.trainer.min-held-out=10
+
+log "running the cohort through the live system (encoder $encoder)"
+cohort_cli run --cohort "$cohort" --encoder "$encoder"
+
+register=()
+for r in ${NIC_COHORT_REGISTER:-}; do register+=(--register "$r"); done
+enc_args=()
+for e in $encoders; do enc_args+=(--encoder "$e"); done
+log "evaluating heads and baselines for: $encoders"
+cohort_cli evaluate --cohort "$cohort" "${enc_args[@]}" "${register[@]}"
+log "done: $cohort/run-$encoder.md, $cohort/evaluation.md"

@@ -1,0 +1,199 @@
+package org.nic.cohort;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.nic.cli.EventClient;
+import org.nic.cli.NicCli;
+import org.nic.event.EncodeRequested;
+import org.nic.event.EventJson;
+import org.nic.event.EventType;
+import org.nic.event.SlideEncoded;
+import org.nic.event.Topics;
+import org.nic.grid.CompressedGrid;
+import org.nic.grid.ZarrGridReader;
+import org.nic.model.ModelCard;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.StorageLayout;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code nic-cohort}: make a synthetic cohort with known answers, run it through the live system, and judge
+ * the heads (docs/results.md). Kafka and S3 come from the environment, as for {@code nic}
+ * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code NIC_STORAGE_*}), defaulting to deploy/local's.
+ */
+@Command(name = "nic-cohort", mixinStandardHelpOptions = true, subcommands = {CohortCli.Generate.class, CohortCli.Run.class,
+    CohortCli.Evaluate.class}, description = "Synthetic slide cohorts with known answers, through the live system.")
+public final class CohortCli {
+
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", "true");
+        System.exit(new CommandLine(new CohortCli()).execute(args));
+    }
+
+    @Command(name = "generate", description = "Write a cohort: pyramidal TIFF slides of real tissue and labels.csv.")
+    static final class Generate implements Callable<Integer> {
+        @Option(names = "--seed", defaultValue = "2026") long seed;
+        @Option(names = "--train", defaultValue = "120", description = "training slides (default: ${DEFAULT-VALUE})") int train;
+        @Option(names = "--test", defaultValue = "60", description = "test slides (default: ${DEFAULT-VALUE})") int test;
+        @Option(names = "--size", defaultValue = "8192", description = "slide edge in px, a multiple of 128 (default: ${DEFAULT-VALUE})") int size;
+        @Option(names = "--large-share", defaultValue = "0", description = "share of slides made --large-size") double largeShare;
+        @Option(names = "--large-size", defaultValue = "24576", description = "edge of the large slides, at most 26,752 px (painted in one piece; default: ${DEFAULT-VALUE})") int largeSize;
+        @Option(names = "--kather", defaultValue = "../shared/data/patches/kather-texture-2016") Path kather;
+        @Option(names = "--out", required = true) Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            if (size % TileLibrary.CELL != 0 || largeSize % TileLibrary.CELL != 0) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "sizes must be multiples of 128");
+            }
+            List<CohortGenerator.Slide> slides = CohortGenerator.generate(new CohortGenerator.Settings(seed, train, test, size,
+                    largeShare, largeSize, kather, out), System.err);
+            System.out.printf("%d slides and labels.csv in %s%n", slides.size(), out);
+            return 0;
+        }
+    }
+
+    @Command(name = "run", description = "Run a cohort through the live services and score the predictor's answers.")
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--cohort", required = true, description = "folder written by generate") Path cohort;
+        @Option(names = "--encoder", required = true, description = "encoder id the trainer and predictor use") String encoder;
+        @Option(names = "--timeout", defaultValue = "PT20M", description = "longest wait per phase (default: ${DEFAULT-VALUE})") Duration timeout;
+        @Option(names = "--seed", defaultValue = "17") long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            List<CohortGenerator.Slide> slides = CohortGenerator.readLabels(cohort.resolve("labels.csv"));
+            CohortRunner.Result result = CohortRunner.run(slides, new CohortRunner.Settings(NicCli.bootstrap(), encoder, timeout),
+                    System.err);
+            List<CohortGenerator.Slide> test = slides.stream().filter(x -> x.split().equals("test")
+                    && result.predictions().containsKey(x.slideId())).toList();
+            CohortEvaluation.Settings s = new CohortEvaluation.Settings(0, 0, 0, 0, 0, seed, 2000, 0, List.of());
+            Map<CohortTask, Bootstrap.Interval> live = new LinkedHashMap<>();
+            for (CohortTask t : CohortTask.values()) {
+                if (result.heads().containsKey(t.task())) {
+                    live.put(t, CohortEvaluation.interval(t, CohortRunner.scores(t, test, result.predictions()), test, s));
+                }
+            }
+            List<CohortEvaluation.Row> rows = List.of(new CohortEvaluation.Row(encoder, "live system (trainer's head)", live),
+                    new CohortEvaluation.Row("(truth)", "true log-hazard", Map.of(CohortTask.OVERALL_SURVIVAL,
+                            CohortEvaluation.trueHazard(test, s))));
+            String md = CohortReport.markdown(rows, test.size()) + String.format("%nRun: %d slides through the live system in %.0f s;"
+                    + " heads: %s.%n", slides.size(), result.seconds(), CohortReport.heads(result.heads()));
+            Files.writeString(cohort.resolve("run-" + encoder + ".md"), md);
+            System.out.print(md);
+            return 0;
+        }
+    }
+
+    @Command(name = "evaluate", description = "The paper-style table: heads and baselines per encoder on the cohort's grids.")
+    static final class Evaluate implements Callable<Integer> {
+        @Option(names = "--cohort", required = true) Path cohort;
+        @Option(names = "--encoder", required = true, description = "encoder id (repeatable); grids missing for it are made by the live encoder service")
+        List<String> encoders;
+        @Option(names = "--register", description = "encoder folder (model.onnx + card.json) to upload to the registry first (repeatable)")
+        List<Path> register = new ArrayList<>();
+        @Option(names = "--bucket", defaultValue = "nic") String bucket;
+        @Option(names = "--crop", defaultValue = "400") int crop;
+        @Option(names = "--epochs", defaultValue = "30") int epochs;
+        @Option(names = "--min-steps", defaultValue = "1000", description = "fewest optimiser steps of a head (default: ${DEFAULT-VALUE})") int minSteps;
+        @Option(names = "--heads", split = ",", defaultValue = "GIGAPIXEL,ATTENTION", description = "head types (default: ${DEFAULT-VALUE})")
+        List<org.nic.training.head.HeadTrainer.Type> heads;
+        @Option(names = "--batch-size", defaultValue = "8") int batchSize;
+        @Option(names = "--learning-rate", defaultValue = "0.001") float learningRate;
+        @Option(names = "--crops", defaultValue = "10") int crops;
+        @Option(names = "--seed", defaultValue = "17") long seed;
+        @Option(names = "--timeout", defaultValue = "PT30M") Duration timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            List<CohortGenerator.Slide> slides = CohortGenerator.readLabels(cohort.resolve("labels.csv"));
+            CohortEvaluation.Settings s = new CohortEvaluation.Settings(crop, epochs, batchSize, learningRate, crops, seed, 2000,
+                    minSteps, heads);
+            ObjectStore.Settings storage = new ObjectStore.Settings(NicCli.env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
+                    NicCli.env("NIC_STORAGE_ACCESS_KEY", "nic"), NicCli.env("NIC_STORAGE_SECRET_KEY", "nic-secret"),
+                    NicCli.env("NIC_STORAGE_REGION", "us-east-1"), bucket);
+            List<CohortEvaluation.Row> rows = new ArrayList<>();
+            List<CohortGenerator.Slide> testSlides = null;
+            try (ObjectStore store = new ObjectStore(storage)) {
+                for (Path dir : register) {
+                    ModelCard card = ModelCard.read(dir.resolve(ModelCard.FILE_NAME));
+                    store.put(StorageLayout.encoder(card.id()) + card.file(), card.verifiedModel(dir), "application/octet-stream");
+                    store.put(StorageLayout.encoder(card.id()) + ModelCard.FILE_NAME, Files.readAllBytes(dir.resolve(ModelCard.FILE_NAME)),
+                            "application/json");
+                    System.err.printf("[evaluate] registered encoder %s%n", card.id());
+                }
+                for (String encoder : encoders) {
+                    ensureGrids(store, slides, encoder);
+                    List<CohortGenerator.Slide> train = new ArrayList<>();
+                    List<CohortGenerator.Slide> test = new ArrayList<>();
+                    List<CompressedGrid> trainGrids = new ArrayList<>();
+                    List<CompressedGrid> testGrids = new ArrayList<>();
+                    for (CohortGenerator.Slide x : slides) {
+                        String prefix = StorageLayout.grid(x.slideId(), encoder);
+                        if (!store.exists(store.uri(prefix + ".zgroup"))) {
+                            continue; // failed slide
+                        }
+                        CompressedGrid g = ZarrGridReader.read(store, x.slideId(), prefix);
+                        (x.split().equals("train") ? train : test).add(x);
+                        (x.split().equals("train") ? trainGrids : testGrids).add(g);
+                    }
+                    System.err.printf("[evaluate] %s: %d training and %d test grids%n", encoder, train.size(), test.size());
+                    rows.addAll(CohortEvaluation.evaluate(encoder, train, trainGrids, test, testGrids, s, System.err));
+                    testSlides = test;
+                }
+            }
+            rows.add(new CohortEvaluation.Row("(truth)", "true log-hazard", Map.of(CohortTask.OVERALL_SURVIVAL,
+                    CohortEvaluation.trueHazard(testSlides, s))));
+            String md = CohortReport.markdown(rows, testSlides.size());
+            Files.writeString(cohort.resolve("evaluation.md"), md);
+            Files.write(cohort.resolve("evaluation.json"), EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(rows));
+            System.out.print(md);
+            return 0;
+        }
+
+        /** Asks the live encoder service for the grids this encoder lacks, and waits for them. */
+        private void ensureGrids(ObjectStore store, List<CohortGenerator.Slide> slides, String encoder) throws IOException {
+            List<String> missing = slides.stream().map(CohortGenerator.Slide::slideId)
+                    .filter(id -> !store.exists(store.uri(StorageLayout.grid(id, encoder) + ".zgroup"))).toList();
+            if (missing.isEmpty()) {
+                return;
+            }
+            try (EventClient events = new EventClient(NicCli.bootstrap())) {
+                var from = events.endOffsets(Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+                missing.forEach(id -> events.publish(EventType.ENCODE_REQUESTED, id, new EncodeRequested(id, encoder, false)));
+                java.util.Set<String> done = new java.util.HashSet<>();
+                long t0 = System.nanoTime();
+                events.find(from, r -> {
+                    if (missing.contains(r.key()) && !done.contains(r.key())) {
+                        boolean ours = r.topic().equals(Topics.SLIDE_FAILED) || encoderOf(r.value()).equals(encoder);
+                        if (ours) {
+                            done.add(r.key());
+                            double elapsed = (System.nanoTime() - t0) / 1e9;
+                            System.err.printf("\r[evaluate] %s: %d/%d grids made, ETA %.0f s   ", encoder, done.size(), missing.size(),
+                                    elapsed / done.size() * (missing.size() - done.size()));
+                        }
+                    }
+                    return done.size() == missing.size();
+                }, timeout, Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+                System.err.println();
+            }
+        }
+
+        private static String encoderOf(byte[] json) {
+            try {
+                return EventJson.mapper().readValue(json, SlideEncoded.class).encoderId();
+            } catch (IOException e) {
+                return "";
+            }
+        }
+    }
+}

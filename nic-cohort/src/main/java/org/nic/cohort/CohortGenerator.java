@@ -1,0 +1,159 @@
+package org.nic.cohort;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * A synthetic slide cohort with known answers, for judging slide-level heads: every slide a pyramidal TIFF
+ * painted with real colorectal tissue ({@link TileLibrary}) in a {@link SlideLayout}, and three targets like
+ * the paper's tasks:
+ * <ul>
+ *   <li>{@code tumour-fraction} (regression): the share of tissue that is tumour, 0.15-0.40;</li>
+ *   <li>{@code growth-pattern} (classification): compact or scattered tumour, half of each, independent of
+ *       the fraction, so that only arrangement answers it;</li>
+ *   <li>{@code overall-survival}: exponential times with log-hazard 0.8 z(fraction) + 1.2 [scattered]
+ *       (baseline 1/24 per month), censored uniformly between 6 and 72 months.</li>
+ * </ul>
+ * Training and test slides are painted from tiles of different source slides (patients). Deterministic:
+ * the same seed and settings give the same slides and labels.
+ */
+public final class CohortGenerator {
+
+    /** Kather 2016 source slides that paint training slides; the others paint test slides. */
+    public static final Set<Integer> TRAIN_SOURCES = Set.of(1, 3, 4, 5, 6, 7);
+    public static final Set<Integer> TEST_SOURCES = Set.of(2, 8, 9, 10);
+    public static final double MIN_FRACTION = 0.15;
+    public static final double MAX_FRACTION = 0.40;
+    static final double BASELINE_HAZARD = 1 / 24.0;
+    static final double BETA_FRACTION = 0.8;
+    static final double BETA_SCATTERED = 1.2;
+
+    /**
+     * @param seed cohort seed
+     * @param trainSlides slides whose labels the trainer gets
+     * @param testSlides slides held out to judge the heads
+     * @param size slide edge in pixels (a multiple of 128; 8192 = 4 mm at 0.5 um/px)
+     * @param largeShare share of slides made {@code largeSize} instead
+     * @param largeSize edge of the large slides
+     * @param kather the Kather 2016 folder
+     * @param out folder for the slides and labels.csv
+     */
+    public record Settings(long seed, int trainSlides, int testSlides, int size, double largeShare, int largeSize,
+                           Path kather, Path out) { }
+
+    /** One slide of the cohort and its answers. */
+    public record Slide(String slideId, String split, Path file, int sizePx, double tumourFraction,
+                        SlideLayout.Pattern pattern, double logHazard, double time, boolean event, int tissueCells,
+                        double cohesion) {
+
+        public String patternLabel() {
+            return pattern.name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private CohortGenerator() {
+    }
+
+    public static List<Slide> generate(Settings s, PrintStream log) throws IOException, InterruptedException {
+        int n = s.trainSlides() + s.testSlides();
+        Random cohort = new Random(s.seed());
+        // Patterns balanced within each split; fractions, sizes and survival drawn per slide.
+        List<SlideLayout.Pattern> trainPatterns = balanced(s.trainSlides(), cohort);
+        List<SlideLayout.Pattern> testPatterns = balanced(s.testSlides(), cohort);
+        log.printf("[cohort] loading Kather 2016 tiles (training sources %s, test sources %s)%n", TRAIN_SOURCES, TEST_SOURCES);
+        TileLibrary trainTiles = TileLibrary.load(s.kather(), TRAIN_SOURCES);
+        TileLibrary testTiles = TileLibrary.load(s.kather(), TEST_SOURCES);
+        SlideWriter writer = new SlideWriter();
+        List<Slide> slides = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            boolean train = i < s.trainSlides();
+            Random r = slideRandom(s.seed(), i);
+            double fraction = MIN_FRACTION + r.nextDouble() * (MAX_FRACTION - MIN_FRACTION);
+            SlideLayout.Pattern pattern = train ? trainPatterns.get(i) : testPatterns.get(i - s.trainSlides());
+            int size = r.nextDouble() < s.largeShare() ? s.largeSize() : s.size();
+            int cells = size / TileLibrary.CELL;
+            SlideLayout layout = SlideLayout.generate(cells, cells, fraction, pattern, r);
+            double z = (layout.tumourFraction() - (MIN_FRACTION + MAX_FRACTION) / 2)
+                    / ((MAX_FRACTION - MIN_FRACTION) / Math.sqrt(12));
+            double logHazard = BETA_FRACTION * z + BETA_SCATTERED * (pattern == SlideLayout.Pattern.SCATTERED ? 1 : 0);
+            double eventTime = -Math.log(1 - r.nextDouble()) / (BASELINE_HAZARD * Math.exp(logHazard));
+            double censorTime = 6 + r.nextDouble() * 66;
+            String id = String.format("cohort%d-%s-%03d", s.seed(), train ? "train" : "test", i);
+            Path file = s.out().resolve("slides").resolve(id + ".tif");
+            if (!Files.exists(file)) {
+                writer.write(layout, train ? trainTiles : testTiles, r, file);
+            }
+            slides.add(new Slide(id, train ? "train" : "test", file, size, layout.tumourFraction(), pattern, logHazard,
+                    Math.min(eventTime, censorTime), eventTime <= censorTime, layout.tissueCells(), layout.tumourCohesion()));
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            log.printf("\r[cohort] %d/%d slides written, %.0f s, ETA %.0f s   ", i + 1, n, elapsed, elapsed / (i + 1) * (n - i - 1));
+        }
+        log.println();
+        writeLabels(slides, s.out().resolve("labels.csv"));
+        return slides;
+    }
+
+    /**
+     * Slide {@code i}'s own random source. Its seed is mixed (SplitMix64's finaliser): java.util.Random
+     * started from neighbouring seeds gives nearly the same first numbers, which made every slide's tumour
+     * fraction, its first draw, the same to within 0.006.
+     */
+    static Random slideRandom(long seed, int i) {
+        long z = seed * 0x9E3779B97F4A7C15L + (i + 1) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return new Random(z ^ (z >>> 31));
+    }
+
+    private static List<SlideLayout.Pattern> balanced(int n, Random random) {
+        List<SlideLayout.Pattern> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(i % 2 == 0 ? SlideLayout.Pattern.COMPACT : SlideLayout.Pattern.SCATTERED);
+        }
+        Collections.shuffle(out, random);
+        return out;
+    }
+
+    public static void writeLabels(List<Slide> slides, Path csv) {
+        StringBuilder s = new StringBuilder("slide_id,split,file,size_px,tumour_fraction,growth_pattern,log_hazard,time,event,"
+                + "tissue_cells,tumour_cohesion\n");
+        for (Slide x : slides) {
+            s.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.6f,%s,%.6f,%.4f,%d,%d,%.4f%n", x.slideId(), x.split(),
+                    x.file().getFileName(), x.sizePx(), x.tumourFraction(), x.patternLabel(), x.logHazard(), x.time(),
+                    x.event() ? 1 : 0, x.tissueCells(), x.cohesion()));
+        }
+        try {
+            Files.writeString(csv, s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads a cohort's labels.csv back (slide files resolved beside it, under slides/). */
+    public static List<Slide> readLabels(Path csv) {
+        try {
+            List<Slide> out = new ArrayList<>();
+            List<String> lines = Files.readAllLines(csv);
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.split(",");
+                out.add(new Slide(f[0], f[1], csv.toAbsolutePath().getParent().resolve("slides").resolve(f[2]),
+                        Integer.parseInt(f[3]), Double.parseDouble(f[4]),
+                        SlideLayout.Pattern.valueOf(f[5].toUpperCase(Locale.ROOT)), Double.parseDouble(f[6]),
+                        Double.parseDouble(f[7]), f[8].equals("1"), Integer.parseInt(f[9]), Double.parseDouble(f[10])));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + csv, e);
+        }
+    }
+}
