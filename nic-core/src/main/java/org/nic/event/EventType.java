@@ -18,7 +18,8 @@ public enum EventType {
     MODEL_PUBLISHED(Topics.MODEL_PUBLISHED, "org.nic.model.published.v1", "model-published.v1.schema.json",
             ModelPublished.class),
     SLIDE_PREDICTED(Topics.SLIDE_PREDICTED, "org.nic.slide.predicted.v1", "slide-predicted.v1.schema.json",
-            SlidePredicted.class);
+            SlidePredicted.class),
+    MODEL_DECIDED(Topics.MODEL_DECIDED, "org.nic.model.decided.v1", "model-decided.v1.schema.json", ModelDecided.class);
 
     private final String topic;
     private final String cloudEventType;

@@ -11,6 +11,7 @@ public final class Topics {
     public static final String LABEL_RECORDED = "nic.label.recorded.v1";
     public static final String MODEL_PUBLISHED = "nic.model.published.v1";
     public static final String SLIDE_PREDICTED = "nic.slide.predicted.v1";
+    public static final String MODEL_DECIDED = "nic.model.decided.v1";
     public static final String DLQ_SUFFIX = ".dlq";
 
     private Topics() {

@@ -14,6 +14,14 @@ class EventJsonTest {
                 new SlideArrived("1.2.840.1", "s3://slides/a.svs", "scanner-1", "case-9", 0.25))).isEmpty();
         assertThat(EventJson.validate(EventType.SLIDE_FAILED, new SlideFailed("a", "tiling",
                 FailureReason.NO_TISSUE, "no tissue", false, "tiler 0.1", null))).isEmpty();
+        assertThat(EventJson.validate(EventType.MODEL_DECIDED, new ModelDecided("score", "REGRESSION", "enc", "REFUSED", null,
+                "spearman", 0.41, 0.1, 0.7, 0.02, -0.05, 20, 8, "gain not above zero", "trainer-service 0.1"))).isEmpty();
+    }
+
+    @Test
+    void aModelDecisionNamesWhoDecidedAndWhatItDecided() {
+        assertThat(EventJson.validate(EventType.MODEL_DECIDED, new ModelDecided("score", "REGRESSION", "enc", "ROLLED", "v1",
+                "spearman", null, null, null, null, null, null, 0, "pinned", ""))).hasSize(2);
     }
 
     @Test

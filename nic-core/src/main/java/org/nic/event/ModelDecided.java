@@ -1,0 +1,35 @@
+package org.nic.event;
+
+/**
+ * A decision about a head, for the record: the trainer published one or refused one, or an operator pinned one.
+ * Topic {@link Topics#MODEL_DECIDED} (not compacted: it is the history that the compacted model-published
+ * topic forgets), key = {@code task + "/" + encoderId}.
+ *
+ * @param task task name
+ * @param kind REGRESSION, CLASSIFICATION or SURVIVAL
+ * @param encoderId encoder whose grids the head reads
+ * @param decision PUBLISHED, REFUSED or PINNED
+ * @param headVersion the head's version (null when a refused head was never stored)
+ * @param metric name of the held-out metric (spearman, auc, c-index)
+ * @param heldOutMetric its value on the held-out slides (null when not measured)
+ * @param heldOutLower lower end of its 95% bootstrap interval (null when not measured)
+ * @param heldOutUpper upper end of that interval
+ * @param gain held-out metric minus the champion's (or the trivial baseline's) on the same slides
+ * @param gainLower one-sided lower bound of the gain (paired bootstrap)
+ * @param trainSlides slides it was trained on (null for a pinned head)
+ * @param heldOutSlides slides it was judged on
+ * @param reason why, in words (the gate's verdict, or the operator's)
+ * @param by who decided: the trainer's name and version, or the operator
+ */
+public record ModelDecided(String task, String kind, String encoderId, String decision, String headVersion, String metric,
+                           Double heldOutMetric, Double heldOutLower, Double heldOutUpper, Double gain, Double gainLower,
+                           Integer trainSlides, int heldOutSlides, String reason, String by) {
+
+    public static final String PUBLISHED = "PUBLISHED";
+    public static final String REFUSED = "REFUSED";
+    public static final String PINNED = "PINNED";
+
+    public String key() {
+        return task + "/" + encoderId;
+    }
+}
