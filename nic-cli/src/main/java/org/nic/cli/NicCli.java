@@ -198,8 +198,15 @@ public final class NicCli {
         @Option(names = "--bucket", defaultValue = "nic", description = "NIC's bucket (default: ${DEFAULT-VALUE})")
         String bucket;
 
+        @Option(names = "--by", description = "who pins it, for the model history (default: $USER)")
+        String by;
+
+        @Option(names = "--reason", defaultValue = "pinned by an operator", description = "why, for the model history")
+        String reason;
+
         @Override
         public Integer call() throws Exception {
+            String who = by != null && !by.isBlank() ? by : env("USER", "operator");
             ObjectStore.Settings settings = new ObjectStore.Settings(env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
                     env("NIC_STORAGE_ACCESS_KEY", "nic"), env("NIC_STORAGE_SECRET_KEY", "nic-secret"),
                     env("NIC_STORAGE_REGION", "us-east-1"), bucket);
@@ -217,10 +224,13 @@ public final class NicCli {
                 String metric = card.metrics().keySet().stream().filter(k -> !k.startsWith("baseline.")).findFirst().orElse("spearman");
                 event = new org.nic.event.ModelPublished(task, String.valueOf(p.get("kind")), String.valueOf(p.get("encoderId")),
                         version, store.uri(prefix + card.file()).toString(), card.sha256(), store.uri(prefix + "card.json").toString(),
-                        metric, card.metrics().getOrDefault(metric, 0.0), 0, "pinned by an operator");
+                        metric, card.metrics().getOrDefault(metric, 0.0), 0, reason + " (" + who + ")");
             }
             try (EventClient events = new EventClient(bootstrap())) {
                 events.publish(EventType.MODEL_PUBLISHED, event.key(), event);
+                events.publish(EventType.MODEL_DECIDED, event.key(), new org.nic.event.ModelDecided(task, event.kind(),
+                        event.encoderId(), org.nic.event.ModelDecided.PINNED, version, event.metric(), event.heldOutMetric(), null, null,
+                        null, null, null, 0, reason, who));
             }
             System.out.println("pinned " + task + " " + version + " for encoder " + event.encoderId());
             return 0;

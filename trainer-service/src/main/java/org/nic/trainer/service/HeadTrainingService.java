@@ -14,10 +14,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 import org.nic.event.EventJson;
 import org.nic.event.LabelRecorded;
+import org.nic.event.ModelDecided;
 import org.nic.event.ModelPublished;
 import org.nic.grid.CompressedGrid;
 import org.nic.grid.ZarrGridReader;
@@ -57,6 +59,8 @@ public class HeadTrainingService {
     private final LabelStore labels;
     private final TrainerConfig config;
     private final MutinyEmitter<byte[]> published;
+    private final MutinyEmitter<byte[]> decided;
+    private final String name;
     private final Map<String, TaskDefinition> tasks = new LinkedHashMap<>();
     private final LabelValidator validator;
     private final Map<String, ModelPublished> champions = new ConcurrentHashMap<>();
@@ -68,11 +72,15 @@ public class HeadTrainingService {
     });
 
     public HeadTrainingService(ObjectStore store, LabelStore labels, TrainerConfig config,
-                               @Channel("model-published") MutinyEmitter<byte[]> published) {
+                               @Channel("model-published") MutinyEmitter<byte[]> published,
+                               @Channel("model-decided") MutinyEmitter<byte[]> decided,
+                               @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
         this.store = store;
         this.labels = labels;
         this.config = config;
         this.published = published;
+        this.decided = decided;
+        this.name = "nic-trainer/" + version;
         config.tasks().forEach((name, t) -> tasks.put(name, new TaskDefinition(name, t.kind(), t.classes().orElse(List.of()))));
         this.validator = new LabelValidator(tasks);
     }
@@ -161,6 +169,9 @@ public class HeadTrainingService {
         double metric = decision.metric();
         Double championMetric = reference == null ? null : metric(def, reference, testLabels, all(testGrids.size()));
         if (!decision.publish()) {
+            decide(new ModelDecided(task, def.kind().name(), encoder, ModelDecided.REFUSED, null, metricName(def.kind()),
+                    finite(metric), finite(decision.metricLower()), finite(decision.metricUpper()), finite(decision.gain()),
+                    finite(decision.gainLower()), trainGrids.size(), testGrids.size(), decision.reason(), name));
             return log(new Outcome(task, false, null, metric, championMetric, baseline, trainGrids.size(), testGrids.size(),
                     decision.reason(), decision));
         }
@@ -206,6 +217,9 @@ public class HeadTrainingService {
                 decision.metricLower(), decision.metricUpper(), decision.gain(), decision.gainLower());
         CloudEventSender.send(published, event.key(), event.key() + ":" + version, event);
         champions.put(event.key(), event);
+        decide(new ModelDecided(task, def.kind().name(), encoder, ModelDecided.PUBLISHED, version, metricName, finite(metric),
+                finite(decision.metricLower()), finite(decision.metricUpper()), finite(decision.gain()),
+                finite(decision.gainLower()), trainGrids.size(), testGrids.size(), decision.reason(), name));
         return log(new Outcome(task, true, version, metric, championMetric, baseline, trainGrids.size(), testGrids.size(),
                 decision.reason(), decision));
     }
@@ -349,6 +363,19 @@ public class HeadTrainingService {
         StringBuilder s = new StringBuilder();
         labels.forEach(l -> s.append(EventJson.toJson(l)).append('\n'));
         return ModelCard.sha256(s.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The history record (model-decided); the model itself is already stored and published, so a failure here only logs. */
+    private void decide(ModelDecided d) {
+        try {
+            CloudEventSender.send(decided, d.key(), null, d);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "task %s: could not record the decision %s for head %s", d.task(), d.decision(), d.headVersion());
+        }
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     private static Outcome log(Outcome o) {

@@ -46,6 +46,7 @@ class TrainingTest {
         try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
              ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
             var from = events.endOffsets(Topics.MODEL_PUBLISHED);
+            var decisions = events.endOffsets(Topics.MODEL_DECIDED);
             for (int i = 0; i < 60; i++) {
                 String slide = "train-" + i + "-" + System.nanoTime();
                 double signal = r.nextGaussian();
@@ -85,6 +86,15 @@ class TrainingTest {
             assertThat(again.decision().gainLower()).isLessThanOrEqualTo(0);
             assertThat(version).startsWith("v");
 
+            // Both decisions are in the history topic, the refusal with its reason and no stored version.
+            JsonNode publishedDecision = decision(events, decisions, "PUBLISHED");
+            assertThat(publishedDecision.get("headVersion").asText()).isEqualTo(version);
+            assertThat(publishedDecision.get("by").asText()).startsWith("nic-trainer/");
+            JsonNode refusal = decision(events, decisions, "REFUSED");
+            assertThat(refusal.hasNonNull("headVersion")).isFalse();
+            assertThat(refusal.get("reason").asText()).contains("gain over the champion");
+            assertThat(refusal.get("gainLower").asDouble()).isLessThanOrEqualTo(0);
+
             // An operator pins (or rolls back to) a stored version with the CLI: a new active-head record.
             var beforePin = events.endOffsets(Topics.MODEL_PUBLISHED);
             System.setProperty("NIC_STORAGE_ENDPOINT", NicTestInfrastructure.s3Endpoint());
@@ -99,7 +109,26 @@ class TrainingTest {
             assertThat(EventJson.validate(EventType.MODEL_PUBLISHED, pinned)).isEmpty();
             assertThat(pinned.get("headVersion").asText()).isEqualTo(version);
             assertThat(pinned.get("reason").asText()).contains("pinned");
+            JsonNode pin = decision(events, decisions, "PINNED");
+            assertThat(pin.get("headVersion").asText()).isEqualTo(version);
+            assertThat(pin.get("by").asText()).isNotBlank();
         }
+    }
+
+    /** The first model-decided record of test-score with that decision, schema-checked. */
+    static JsonNode decision(EventClient events, Map<org.apache.kafka.common.TopicPartition, Long> from, String decision)
+            throws Exception {
+        ConsumerRecord<String, byte[]> rec = events.await(from, r -> {
+            try {
+                return "test-score/test-encoder".equals(r.key())
+                        && decision.equals(EventJson.mapper().readTree(r.value()).get("decision").asText());
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, TIMEOUT, Topics.MODEL_DECIDED);
+        JsonNode json = EventJson.mapper().readTree(rec.value());
+        assertThat(EventJson.validate(EventType.MODEL_DECIDED, json)).isEmpty();
+        return json;
     }
 
     @Test
