@@ -26,7 +26,10 @@ public class ObjectStoreProducer {
         store.close();
     }
 
-    void onStart(@Observes StartupEvent start, ObjectStore store) {
+    void onStart(@Observes StartupEvent start, ObjectStore store, StorageConfig config) {
+        if (!config.createBucket()) {
+            return;
+        }
         try {
             store.ensureBucket();
             LOG.infof("object store %s ready", store);

@@ -29,4 +29,8 @@ public interface StorageConfig {
     /** NIC's bucket, created at start when missing. */
     @WithDefault("nic")
     String bucket();
+
+    /** Whether to create the bucket at start when it is missing; false for read-only services (the dashboard). */
+    @WithDefault("true")
+    boolean createBucket();
 }
