@@ -77,6 +77,32 @@ public final class OnnxHead implements AutoCloseable {
         return mean;
     }
 
+    /**
+     * The head's output on a {@code crop x crop} crop centred on each of {@code centres} ({@code [row, col]}),
+     * one row per centre, as is (no orientations): a map of where on the slide the head's answer comes from.
+     */
+    public float[][] predictEach(CompressedGrid grid, int crop, List<int[]> centres) {
+        int plane = grid.channels() * crop * crop;
+        float[][] out = new float[centres.size()][];
+        float[] x = new float[Math.min(centres.size(), CROPS_PER_RUN) * plane];
+        for (int start = 0; start < centres.size(); start += CROPS_PER_RUN) {
+            int m = Math.min(CROPS_PER_RUN, centres.size() - start);
+            for (int k = 0; k < m; k++) {
+                int[] centre = centres.get(start + k);
+                grid.crop(centre[0], centre[1], crop, 0, x, k * plane);
+            }
+            try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x, 0, m * plane),
+                    new long[] {m, grid.channels(), crop, crop});
+                 OrtSession.Result r = session.run(Map.of(input, t))) {
+                float[][] rows = (float[][]) r.get(0).getValue();
+                System.arraycopy(rows, 0, out, start, m);
+            } catch (OrtException e) {
+                throw new IllegalStateException("head failed on slide " + grid.slideId() + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
     @Override
     public void close() {
         try {
