@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages NIC needs (Debian/Ubuntu): OpenSlide, libvips (synthetic slides for
-# tests and benchmarks) and NumPy + zarr for Debian's /usr/bin/python3 (reading grids as data scientists do).
+# tests and benchmarks), NumPy + zarr for Debian's /usr/bin/python3 (reading grids as data scientists do), and
+# Chromium with its chromedriver (the dashboard's tests drive the page in a real, headless browser).
 # Java 17+ and Maven must already be there. Installs only what is missing.
 set -euo pipefail
 
@@ -10,6 +11,8 @@ command -v vips >/dev/null 2>&1 || need+=(libvips-tools)
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
 /usr/bin/python3 -c 'import zarr' >/dev/null 2>&1 || need+=(python3-zarr)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

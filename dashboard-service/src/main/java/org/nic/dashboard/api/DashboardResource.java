@@ -1,0 +1,137 @@
+package org.nic.dashboard.api;
+
+import io.smallrye.mutiny.Multi;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+import org.nic.dashboard.board.ModelBoard;
+import org.nic.dashboard.board.SlideBoard;
+import org.nic.dashboard.messaging.Updates;
+import org.nic.dashboard.overlay.GridOverlays;
+
+/** The dashboard's read-only API: slides, dead letters, heads, the live stream and the slide view's pictures. */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+public class DashboardResource {
+
+    /** Largest page the list asks for. */
+    static final int MAX_PAGE = 200;
+
+    private final SlideBoard slides;
+    private final ModelBoard models;
+    private final Updates updates;
+    private final GridOverlays overlays;
+
+    public DashboardResource(SlideBoard slides, ModelBoard models, Updates updates, GridOverlays overlays) {
+        this.slides = slides;
+        this.models = models;
+        this.updates = updates;
+        this.overlays = overlays;
+    }
+
+    /** A page of slides, most recently updated first, filtered by case, task and stage. */
+    @GET
+    @Path("/slides")
+    public SlideBoard.Page slides(@QueryParam("case") String caseFilter, @QueryParam("task") String task,
+                                  @QueryParam("stage") String stage, @QueryParam("page") @DefaultValue("0") int page,
+                                  @QueryParam("size") @DefaultValue("50") int size) {
+        SlideBoard.Stage s = null;
+        if (stage != null && !stage.isBlank()) {
+            try {
+                s = SlideBoard.Stage.valueOf(stage.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new GridOverlays.Refused("unknown stage " + stage, false);
+            }
+        }
+        return slides.page(caseFilter, task, s, page, Math.max(1, Math.min(MAX_PAGE, size)));
+    }
+
+    /** Tasks seen in predictions, for the filter. */
+    @GET
+    @Path("/tasks")
+    public List<String> tasks() {
+        return slides.tasks();
+    }
+
+    @GET
+    @Path("/slides/{id}")
+    public SlideBoard.SlideView slide(@PathParam("id") String id) {
+        return slides.slide(id).orElseThrow(() -> new NotFoundException("slide " + id + " is not among the recent slides"));
+    }
+
+    @GET
+    @Path("/dead-letters")
+    public List<SlideBoard.DeadLetters> deadLetters() {
+        return slides.deadLetters();
+    }
+
+    @GET
+    @Path("/models")
+    public List<ModelBoard.Head> models() {
+        return models.heads();
+    }
+
+    /** Changes as they happen: slide, deadLetters and models updates (and a ping every 15 s). */
+    @GET
+    @Path("/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<Updates.Update> stream() {
+        return updates.stream();
+    }
+
+    @GET
+    @Path("/slides/{id}/thumbnail.png")
+    @Produces("image/png")
+    public Response thumbnail(@PathParam("id") String id) {
+        return Response.ok(overlays.thumbnail(id)).header("Cache-Control", "private, max-age=60").build();
+    }
+
+    /** The codes' first three principal components as RGB over the thumbnail. */
+    @GET
+    @Path("/slides/{id}/pca.png")
+    @Produces("image/png")
+    public Response pca(@PathParam("id") String id, @QueryParam("encoder") String encoder) {
+        return picture(overlays.pca(id, encoder(id, encoder)));
+    }
+
+    /** An active head's output per region over the thumbnail. */
+    @GET
+    @Path("/slides/{id}/regions.png")
+    @Produces("image/png")
+    public Response regions(@PathParam("id") String id, @QueryParam("encoder") String encoder, @QueryParam("task") String task,
+                            @QueryParam("class") Integer classIndex) {
+        if (task == null || task.isBlank()) {
+            throw new GridOverlays.Refused("which task? (?task=)", false);
+        }
+        return picture(overlays.regions(id, encoder(id, encoder), task, classIndex));
+    }
+
+    /** The encoder asked for, or the one that made the slide's latest grid. */
+    private String encoder(String id, String encoder) {
+        if (encoder != null && !encoder.isBlank()) {
+            return encoder;
+        }
+        return slides.slide(id).map(s -> s.encoding() != null ? s.encoding().encoderId() : s.predictionEncoderId())
+                .filter(e -> e != null)
+                .orElseThrow(() -> new GridOverlays.Refused("slide " + id + " has no grid yet", true));
+    }
+
+    private static Response picture(GridOverlays.Picture p) {
+        Response.ResponseBuilder r = Response.ok(p.png()).header("Cache-Control", "no-store");
+        for (Map.Entry<String, String> e : p.facts().entrySet()) {
+            r.header("X-Nic-" + e.getKey(), e.getValue());
+        }
+        return r.build();
+    }
+}

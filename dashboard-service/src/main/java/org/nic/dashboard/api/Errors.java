@@ -1,0 +1,30 @@
+package org.nic.dashboard.api;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.nic.dashboard.overlay.GridOverlays;
+import org.nic.storage.StorageException;
+
+/** Errors as JSON with a reason the page shows. */
+public class Errors {
+
+    private static final Logger LOG = Logger.getLogger(Errors.class);
+
+    @ServerExceptionMapper
+    public Response refused(GridOverlays.Refused e) {
+        return json(e.missing() ? 404 : 422, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response storage(StorageException e) {
+        LOG.warnf("object store: %s", e.getMessage());
+        return json(e.notFound() ? 404 : 503, e.getMessage());
+    }
+
+    private static Response json(int status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
+    }
+}

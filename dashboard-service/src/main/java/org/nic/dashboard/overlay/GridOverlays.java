@@ -1,0 +1,260 @@
+package org.nic.dashboard.overlay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nic.dashboard.board.ModelBoard;
+import org.nic.dashboard.config.DashboardConfig;
+import org.nic.event.EventJson;
+import org.nic.grid.CompressedGrid;
+import org.nic.grid.ZarrGridReader;
+import org.nic.model.ModelCard;
+import org.nic.model.OnnxHead;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.S3Uri;
+import org.nic.storage.StorageLayout;
+
+/**
+ * The slide view's pictures, made from what object storage holds (read only): the thumbnail, the grid's
+ * codes as the first three principal components in RGB, and an active head's output per region. The grid
+ * stays in Zarr in the store; the page gets a PNG the size of the thumbnail.
+ */
+@ApplicationScoped
+public class GridOverlays {
+
+    /** A picture and what the page needs to label it. */
+    public record Picture(byte[] png, Map<String, String> facts) { }
+
+    /** A request the overlays cannot serve, with the reason for the page (HTTP 404 or 422). */
+    public static final class Refused extends RuntimeException {
+        private final boolean missing;
+
+        public Refused(String message, boolean missing) {
+            super(message);
+            this.missing = missing;
+        }
+
+        public boolean missing() {
+            return missing;
+        }
+    }
+
+    private record Plan(int width, int height, double cellPixels) { }
+
+    private final ObjectStore store;
+    private final ModelBoard models;
+    private final DashboardConfig config;
+    private final Timer timer;
+    private final Map<String, CompressedGrid> grids;
+    private final Map<String, OnnxHead> heads;
+
+    public GridOverlays(ObjectStore store, ModelBoard models, DashboardConfig config, MeterRegistry metrics) {
+        this.store = store;
+        this.models = models;
+        this.config = config;
+        this.timer = Timer.builder("nic.dashboard.overlay").description("time to compute an overlay").register(metrics);
+        int entries = config.cacheEntries();
+        this.grids = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, CompressedGrid> eldest) {
+                return size() > entries;
+            }
+        };
+        this.heads = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, OnnxHead> eldest) {
+                if (size() > entries) {
+                    eldest.getValue().close();
+                    return true;
+                }
+                return false;
+            }
+        };
+    }
+
+    public byte[] thumbnail(String slideId) {
+        S3Uri uri = store.uri(StorageLayout.thumbnail(requireId(slideId)));
+        if (!store.exists(uri)) {
+            throw new Refused("no thumbnail for slide " + slideId + " (not tiled yet)", true);
+        }
+        return store.get(uri);
+    }
+
+    /** The first three principal components of the codes over tissue, as RGB. */
+    public synchronized Picture pca(String slideId, String encoderId) {
+        return timer.record(() -> {
+            Plan plan = plan(slideId);
+            CompressedGrid grid = grid(slideId, encoderId);
+            float[][] scores = CodePca.scores(grid, 3);
+            byte[] png = OverlayImages.png(new OverlayImages.Geometry(plan.width(), plan.height(), plan.cellPixels()),
+                    grid.rows(), grid.cols(), OverlayImages.rgb(scores));
+            return new Picture(png, Map.of("encoder", encoderId, "tissueCells", String.valueOf(grid.tissueCells().size()),
+                    "grid", grid.channels() + " x " + grid.rows() + " x " + grid.cols()));
+        });
+    }
+
+    /**
+     * The active head of {@code task} for the encoder, applied to a window around each tissue cell (or around
+     * the cells of a coarser lattice on large slides), through the viridis colour map over its 2nd-98th
+     * percentile. Classification: the probability of class {@code classIndex} (default the last); survival:
+     * log-risk; regression: the value.
+     */
+    public synchronized Picture regions(String slideId, String encoderId, String task, Integer classIndex) {
+        ModelBoard.ActiveHead head = models.active(task, encoderId);
+        if (head == null) {
+            throw new Refused("no active head for task " + task + " and encoder " + encoderId, true);
+        }
+        return timer.record(() -> {
+            Plan plan = plan(slideId);
+            CompressedGrid grid = grid(slideId, encoderId);
+            ModelCard card = card(head);
+            Map<String, Object> p = card.properties() == null ? Map.of() : card.properties();
+            int crop = p.get("crop") instanceof Number n ? n.intValue() : config.regionWindow();
+            int window = Math.max(1, Math.min(crop, config.regionWindow()));
+            List<String> classes = new ArrayList<>();
+            if (p.get("classes") instanceof List<?> l) {
+                l.forEach(c -> classes.add(String.valueOf(c)));
+            }
+            List<int[]> cells = grid.tissueCells();
+            int stride = Math.max(1, (int) Math.ceil(Math.sqrt(cells.size() / (double) Math.max(1, config.maxRegions()))));
+            Map<Long, Integer> representative = new LinkedHashMap<>();
+            List<int[]> centres = new ArrayList<>();
+            int[] of = new int[cells.size()];
+            for (int i = 0; i < cells.size(); i++) {
+                int r = Math.min(grid.rows() - 1, cells.get(i)[0] / stride * stride + stride / 2);
+                int c = Math.min(grid.cols() - 1, cells.get(i)[1] / stride * stride + stride / 2);
+                long key = (long) r * grid.cols() + c;
+                Integer k = representative.get(key);
+                if (k == null) {
+                    k = centres.size();
+                    representative.put(key, k);
+                    centres.add(new int[] {r, c});
+                }
+                of[i] = k;
+            }
+            float[][] out = head(head).predictEach(grid, window, centres);
+            String label;
+            int index;
+            if ("CLASSIFICATION".equals(head.kind())) {
+                int width = out.length == 0 ? 1 : out[0].length;
+                int wanted = classIndex != null ? classIndex : Math.max(classes.size(), width) - 1;
+                if (wanted < 0 || wanted >= Math.max(classes.size(), width)) {
+                    throw new Refused("class index " + wanted + " out of range for task " + task, false);
+                }
+                index = width == 1 ? 0 : wanted;
+                label = "P(" + (wanted < classes.size() ? classes.get(wanted) : String.valueOf(wanted)) + ")";
+                if (width == 1 && wanted == 0) {
+                    for (float[] o : out) {
+                        o[0] = 1 - o[0];
+                    }
+                }
+            } else {
+                index = 0;
+                label = "SURVIVAL".equals(head.kind()) ? "log-risk" : "value";
+            }
+            float[] values = new float[grid.rows() * grid.cols()];
+            java.util.Arrays.fill(values, Float.NaN);
+            for (int i = 0; i < cells.size(); i++) {
+                values[cells.get(i)[0] * grid.cols() + cells.get(i)[1]] = out[of[i]][index];
+            }
+            double[] range = OverlayImages.percentiles(values, 0.02, 0.98);
+            byte[] png = OverlayImages.png(new OverlayImages.Geometry(plan.width(), plan.height(), plan.cellPixels()),
+                    grid.rows(), grid.cols(), OverlayImages.viridis(values, range[0], range[1]));
+            Map<String, String> facts = new LinkedHashMap<>();
+            facts.put("task", task);
+            facts.put("headVersion", head.headVersion());
+            facts.put("encoder", encoderId);
+            facts.put("output", label);
+            facts.put("min", String.valueOf(range[0]));
+            facts.put("max", String.valueOf(range[1]));
+            facts.put("window", String.valueOf(window));
+            facts.put("stride", String.valueOf(stride));
+            facts.put("regions", String.valueOf(centres.size()));
+            return new Picture(png, facts);
+        });
+    }
+
+    private Plan plan(String slideId) {
+        S3Uri uri = store.uri(StorageLayout.plan(requireId(slideId)));
+        if (!store.exists(uri)) {
+            throw new Refused("no plan for slide " + slideId + " (not tiled yet)", true);
+        }
+        try {
+            JsonNode plan = EventJson.mapper().readTree(store.get(uri));
+            JsonNode tissue = plan.path("tissue");
+            double cell = plan.path("grid").path("cellSizeLevel0").asDouble() / tissue.path("maskDownsample").asDouble();
+            return new Plan(tissue.path("maskWidth").asInt(), tissue.path("maskHeight").asInt(), cell);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private CompressedGrid grid(String slideId, String encoderId) {
+        String prefix = StorageLayout.grid(requireId(slideId), requireId(encoderId));
+        var zgroup = store.stat(store.uri(prefix + ".zgroup"));
+        if (zgroup.isEmpty()) {
+            throw new Refused("no complete grid of slide " + slideId + " by encoder " + encoderId, true);
+        }
+        String key = prefix + "@" + zgroup.get().etag() + zgroup.get().lastModified();
+        CompressedGrid cached = grids.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        try {
+            JsonNode shape = EventJson.mapper().readTree(store.get(store.uri(prefix + "codes/.zarray"))).path("shape");
+            long cells = (long) shape.path(1).asInt() * shape.path(2).asInt();
+            if (cells > config.maxGridCells()) {
+                throw new Refused("grid of slide " + slideId + " has " + cells + " cells, more than nic.dashboard.max-grid-cells ("
+                        + config.maxGridCells() + ")", false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        CompressedGrid grid = ZarrGridReader.read(store, slideId, prefix);
+        grids.put(key, grid);
+        return grid;
+    }
+
+    private ModelCard card(ModelBoard.ActiveHead head) {
+        try {
+            return EventJson.mapper().readValue(store.get(S3Uri.parse(head.cardUri())), ModelCard.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private OnnxHead head(ModelBoard.ActiveHead head) {
+        OnnxHead cached = heads.get(head.sha256());
+        if (cached != null) {
+            return cached;
+        }
+        byte[] model = store.get(S3Uri.parse(head.modelUri()));
+        if (!ModelCard.sha256(model).equals(head.sha256())) {
+            throw new Refused("head " + head.task() + " " + head.headVersion() + " does not match its sha256", false);
+        }
+        OnnxHead loaded = new OnnxHead(model);
+        heads.put(head.sha256(), loaded);
+        return loaded;
+    }
+
+    private static String requireId(String id) {
+        if (!StorageLayout.isValidSlideId(id)) {
+            throw new Refused("not a usable id: letters, digits, '.', '_', '-', at most 128", false);
+        }
+        return id;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        heads.values().forEach(OnnxHead::close);
+        heads.clear();
+    }
+}

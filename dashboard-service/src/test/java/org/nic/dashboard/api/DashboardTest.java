@@ -1,0 +1,341 @@
+package org.nic.dashboard.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.File;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nic.cli.EventClient;
+import org.nic.event.EventJson;
+import org.nic.event.EventType;
+import org.nic.event.FailureReason;
+import org.nic.event.LabelRecorded;
+import org.nic.event.SlideArrived;
+import org.nic.event.SlideFailed;
+import org.nic.event.Topics;
+import org.nic.grid.CompressedGrid;
+import org.nic.grid.ZarrGridReader;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.S3Uri;
+import org.nic.storage.StorageLayout;
+import org.nic.testing.NicTestInfrastructure;
+import org.nic.testing.NicTestResource;
+import org.nic.testing.ServiceProcess;
+import org.nic.testing.SyntheticGrids;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in Debian's headless Chromium during a real pipeline run: tiler, encoder, trainer and
+ * predictor run as child processes against the test broker and store, the dashboard is the app under test.
+ * The demo slide (CMU-1) arrives and is encoded while the page watches; the demo task (tissue fraction of
+ * windows of the slide's own grid) gives the trainer a head; the slide sent again is predicted. The slide
+ * view draws the codes' principal components and the head's region map; the model view shows the head's
+ * history. Hostile strings in events are shown as text. Screenshots go to target/screenshots.
+ */
+@QuarkusTest
+@QuarkusTestResource(NicTestResource.class)
+class DashboardTest {
+
+    static final Duration TIMEOUT = Duration.ofMinutes(4);
+    static final Path CMU1 = NicTestInfrastructure.sharedData().resolve("slides/CMU-1-Small-Region.svs");
+    static final String TASK = "tissue-fraction";
+    static final String HOSTILE_ID = "<img src=x onerror=\"window.__pwned=1\">";
+    static final String HOSTILE_MESSAGE = "<script>window.__pwned=2</script><b>bold</b> & done";
+
+    static WebDriver browser;
+    static List<ServiceProcess> services = new ArrayList<>();
+
+    @TestHTTPResource("/")
+    URL page;
+
+    @BeforeAll
+    static void startBrowserAndServices() throws Exception {
+        String roots = CMU1.getParent().toAbsolutePath().toString();
+        List<CompletableFuture<ServiceProcess>> starting = List.of(
+                start("tiler-service", Map.of("nic.sources.allowed-roots", roots)),
+                start("encoder-service", Map.of("nic.sources.allowed-roots", roots, "nic.encoder.device", "cpu",
+                        "nic.encoder.chunk-cells", "8", "nic.encoder.batch-size", "16",
+                        "nic.encoder.progress-interval-millis", "200")),
+                start("predictor-service", Map.of()),
+                start("trainer-service", Map.ofEntries(Map.entry("nic.tasks." + TASK + ".kind", "REGRESSION"),
+                        Map.entry("nic.trainer.retrain-after-labels", "24"), Map.entry("nic.trainer.min-held-out", "3"),
+                        Map.entry("nic.trainer.held-out-share", "0.35"), Map.entry("nic.trainer.gate-level", "0.5"),
+                        Map.entry("nic.trainer.epochs", "30"), Map.entry("nic.trainer.min-steps", "0"),
+                        Map.entry("nic.trainer.crops", "4"))));
+        for (CompletableFuture<ServiceProcess> s : starting) {
+            services.add(s.join());
+        }
+        browser = chromium();
+    }
+
+    static CompletableFuture<ServiceProcess> start(String module, Map<String, String> config) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return ServiceProcess.start(module, config, Duration.ofSeconds(180));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Debian's chromium and chromedriver (install-prerequisites.sh installs them); Selenium downloads nothing. */
+    static WebDriver chromium() throws Exception {
+        File driver = new File(System.getenv().getOrDefault("NIC_CHROMEDRIVER", "/usr/bin/chromedriver"));
+        File binary = new File(System.getenv().getOrDefault("NIC_CHROMIUM", "/usr/bin/chromium"));
+        assertThat(driver.canExecute()).as("%s executable (Debian package chromium-driver; run "
+                + "deploy/local/install-prerequisites.sh)", driver).isTrue();
+        assertThat(binary.canExecute()).as("%s executable (Debian package chromium)", binary).isTrue();
+        System.setProperty("SE_AVOID_STATS", "true");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(binary);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1400,1000", "--no-first-run", "--disable-background-networking", "--disable-sync",
+                "--disable-component-update", "--disable-default-apps", "--disable-extensions",
+                "--user-data-dir=" + Files.createTempDirectory("nic-chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver).usingAnyFreePort()
+                .build();
+        return new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        services.forEach(ServiceProcess::close);
+    }
+
+    @Test
+    void theDemoSlideIsFollowedLiveAndItsViewsAreDrawn() throws Exception {
+        String slide = "cmu1-" + System.nanoTime();
+        try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
+             ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
+            browser.get(page.toString());
+            waitFor(d -> "live".equals(d.findElement(By.id("conn")).getText()), "the page is live");
+            // The page records every progress text it shows, so intermediate progress can be checked afterwards.
+            js("window.__progressSeen = [];"
+                    + "new MutationObserver(() => document.querySelectorAll('#slides .progress-text')"
+                    + ".forEach(e => window.__progressSeen.push(e.textContent)))"
+                    + ".observe(document.getElementById('slides'), {subtree: true, childList: true, characterData: true});");
+
+            var from = events.endOffsets(Topics.SLIDE_ENCODED, Topics.SLIDE_PROGRESS, Topics.SLIDE_PREDICTED);
+            events.publish(EventType.SLIDE_ARRIVED, slide, new SlideArrived(slide, "file:" + CMU1.toAbsolutePath(),
+                    "aperio-demo", "CASE-DEMO-1", null));
+            WebElement row = waitFor(d -> d.findElement(By.cssSelector("tr[data-slide-id='" + slide + "']")),
+                    "the slide's row");
+            waitFor(d -> row.findElement(By.cssSelector("td.stage")).getText().startsWith("encoded"), "stage encoded");
+            ConsumerRecord<String, byte[]> encodedRecord = events.await(from, r -> slide.equals(r.key()), TIMEOUT,
+                    Topics.SLIDE_ENCODED);
+            JsonNode encoded = EventJson.mapper().readTree(encodedRecord.value());
+            int tissue = encoded.get("tissueCells").asInt();
+            WebElement bar = row.findElement(By.tagName("progress"));
+            assertThat(bar.getDomProperty("max")).isEqualTo(String.valueOf(tissue));
+            assertThat(bar.getDomProperty("value")).isEqualTo(String.valueOf(tissue));
+            assertThat(row.findElement(By.cssSelector("td.case")).getText()).isEqualTo("CASE-DEMO-1");
+            long intermediate = countIntermediateProgress(events, from, slide);
+            if (intermediate >= 2) {
+                @SuppressWarnings("unchecked")
+                List<String> seen = (List<String>) js("return window.__progressSeen;");
+                assertThat(seen).as("progress shown while encoding (%d reports below %d)", intermediate, tissue)
+                        .anyMatch(t -> t.matches("\\d+ / " + tissue + " cells") && !t.startsWith(tissue + " /"));
+            }
+
+            // The demo task: windows of the slide's own grid, labelled with their share of tissue cells.
+            String encoder = encoded.get("encoderId").asText();
+            CompressedGrid grid = ZarrGridReader.read(store, slide, S3Uri.parse(encoded.get("gridUri").asText()).key());
+            var models = events.endOffsets(Topics.MODEL_PUBLISHED);
+            int n = labelWindows(events, store, grid, encoder);
+            assertThat(n).isGreaterThanOrEqualTo(24);
+
+            // Hostile strings while the trainer trains: shown as text, never run.
+            hostileEventsAreText(events);
+
+            ConsumerRecord<String, byte[]> head = events.await(models, r -> (TASK + "/" + encoder).equals(r.key()), TIMEOUT,
+                    Topics.MODEL_PUBLISHED);
+            String version = EventJson.mapper().readTree(head.value()).get("headVersion").asText();
+
+            // The slide again: the same plan, the stored grid, and now a prediction.
+            events.publish(EventType.SLIDE_ARRIVED, slide, new SlideArrived(slide, "file:" + CMU1.toAbsolutePath(),
+                    "aperio-demo", "CASE-DEMO-1", null));
+            browser.findElement(By.id("filter-case")).sendKeys("case-demo");
+            WebElement predicted = waitFor(d -> {
+                WebElement r = d.findElement(By.cssSelector("tr[data-slide-id='" + slide + "']"));
+                return r.findElement(By.cssSelector("td.stage")).getText().startsWith("predicted") ? r : null;
+            }, "stage predicted");
+            String prediction = predicted.findElement(By.cssSelector("li.prediction[data-task='" + TASK + "']")).getText();
+            assertThat(prediction).contains(TASK + " = ", "head " + version, "encoder " + encoder);
+            assertThat(predicted.findElement(By.cssSelector("td.latency")).getText()).contains("heads", "total");
+            browser.findElement(By.id("filter-case")).clear();
+            js("document.getElementById('filter-case').dispatchEvent(new Event('input'));");
+            waitFor(d -> d.findElements(By.cssSelector("#slides tbody tr")).size() >= 3, "all slides listed again");
+            screenshot("dashboard-live-list");
+
+            slideView(slide, encoder, version);
+            modelView(encoder, version);
+        }
+    }
+
+    long countIntermediateProgress(EventClient events, Map<org.apache.kafka.common.TopicPartition, Long> from, String slide)
+            throws Exception {
+        long[] count = {0};
+        events.find(from, r -> {
+            if (slide.equals(r.key())) {
+                try {
+                    JsonNode p = EventJson.mapper().readTree(r.value());
+                    if (p.get("done").asInt() < p.get("total").asInt()) {
+                        count[0]++;
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return false;
+        }, Duration.ofSeconds(3), Topics.SLIDE_PROGRESS);
+        return count[0];
+    }
+
+    /** 8 x 8-cell windows of the grid stored as grids of their own, each labelled with its tissue fraction. */
+    int labelWindows(EventClient events, ObjectStore store, CompressedGrid grid, String encoder) {
+        int size = 8;
+        int n = 0;
+        String run = Long.toString(System.nanoTime(), 36);
+        for (int top = 0; top + size <= grid.rows(); top += Math.max(1, (grid.rows() - size) / 5)) {
+            for (int left = 0; left + size <= grid.cols(); left += Math.max(1, (grid.cols() - size) / 3)) {
+                float[] codes = new float[grid.channels() * size * size];
+                boolean[] tissue = new boolean[size * size];
+                int cells = 0;
+                for (int y = 0; y < size; y++) {
+                    for (int x = 0; x < size; x++) {
+                        int src = (top + y) * grid.cols() + left + x;
+                        tissue[y * size + x] = grid.tissue()[src];
+                        cells += grid.tissue()[src] ? 1 : 0;
+                        for (int c = 0; c < grid.channels(); c++) {
+                            codes[(c * size + y) * size + x] = grid.codes()[c * grid.rows() * grid.cols() + src];
+                        }
+                    }
+                }
+                String id = "demo-window-" + run + "-" + n;
+                SyntheticGrids.write(store, StorageLayout.grid(id, encoder),
+                        new CompressedGrid(id, grid.channels(), size, size, codes, tissue));
+                LabelRecorded label = new LabelRecorded(id, id, TASK, cells / (double) (size * size), null, null, null,
+                        "dashboard-test");
+                events.publish(EventType.LABEL_RECORDED, label.key(), label);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    void hostileEventsAreText(EventClient events) {
+        String failing = "hostile-" + System.nanoTime();
+        events.publish(EventType.SLIDE_ARRIVED, HOSTILE_ID, new SlideArrived(HOSTILE_ID, "file:/nowhere.svs", null,
+                "<i>case</i>", null));
+        events.publish(EventType.SLIDE_FAILED, failing, new SlideFailed(failing, "tiling", FailureReason.UNSUPPORTED_FORMAT,
+                HOSTILE_MESSAGE, false, "<svg onload=window.__pwned=3>", null));
+        WebElement row = waitFor(d -> d.findElements(By.cssSelector("#slides tbody tr")).stream()
+                .filter(r -> HOSTILE_ID.equals(r.findElement(By.cssSelector("td.slide")).getText())).findFirst().orElse(null),
+                "the hostile slide id, as text");
+        assertThat(row.findElement(By.cssSelector("td.case")).getText()).isEqualTo("<i>case</i>");
+        WebElement failed = waitFor(d -> d.findElement(By.cssSelector("tr[data-slide-id='" + failing + "']")),
+                "the failed slide");
+        waitFor(d -> failed.findElement(By.cssSelector(".failure")).getText().contains(HOSTILE_MESSAGE), "the failure text");
+        // The tiler dead-letters the arrival it cannot name objects with; the page counts it.
+        waitFor(d -> d.findElement(By.cssSelector("#dead-letters li[data-topic='nic.slide.arrived.v1.dlq'] .count"))
+                .getText().matches("[1-9]\\d*"), "a dead letter counted");
+        assertThat(js("return typeof window.__pwned;")).isEqualTo("undefined");
+        assertThat(browser.findElements(By.cssSelector("#slides img[src='x'], #slides script, #slides b, #slides i, #slides svg")))
+                .as("no markup from events in the page").isEmpty();
+    }
+
+    void slideView(String slide, String encoder, String version) throws Exception {
+        browser.findElement(By.cssSelector("tr[data-slide-id='" + slide + "'] td.slide a")).click();
+        waitFor(d -> d.getCurrentUrl().endsWith("/slide/" + slide), "the slide's address");
+        waitFor(d -> Boolean.TRUE.equals(js("const i = document.getElementById('slide-thumb');"
+                + " return i.complete && i.naturalWidth > 0;")), "the thumbnail");
+        waitFor(d -> d.findElement(By.id("slide-predictions")).getText().contains(TASK), "the prediction");
+        new Select(browser.findElement(By.id("overlay-mode"))).selectByValue("pca");
+        waitFor(d -> "pca".equals(d.findElement(By.id("overlay")).getDomAttribute("data-loaded")), "the PCA overlay");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> pca = (Map<String, Object>) js(OVERLAY_PIXELS);
+        assertThat(((Number) pca.get("width")).intValue()).isEqualTo(((Number) js(
+                "return document.getElementById('slide-thumb').naturalWidth;")).intValue());
+        assertThat(((Number) pca.get("opaque")).intValue()).as("tissue cells drawn").isPositive();
+        assertThat(((Number) pca.get("transparent")).intValue()).as("background left clear").isPositive();
+        assertThat(((Number) pca.get("colours")).intValue()).as("the components vary over the slide").isGreaterThan(10);
+        assertThat(browser.findElement(By.id("legend")).getText()).contains("principal component", encoder);
+        screenshot("dashboard-slide-pca");
+
+        new Select(browser.findElement(By.id("overlay-mode"))).selectByValue("head:" + TASK);
+        waitFor(d -> ("head:" + TASK).equals(d.findElement(By.id("overlay")).getDomAttribute("data-loaded")), "the region map");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> regions = (Map<String, Object>) js(OVERLAY_PIXELS);
+        assertThat(((Number) regions.get("opaque")).intValue()).isPositive();
+        assertThat(browser.findElement(By.id("legend")).getText()).contains(TASK, "value", version);
+        screenshot("dashboard-slide-regions");
+    }
+
+    void modelView(String encoder, String version) throws Exception {
+        browser.findElement(By.id("nav-models")).click();
+        WebElement head = waitFor(d -> d.findElement(By.cssSelector("div.head[data-head-key='" + TASK + "/" + encoder + "']")),
+                "the head");
+        waitFor(d -> head.findElement(By.cssSelector("p.active")).getText().contains(version), "the active version");
+        assertThat(head.findElement(By.cssSelector("p.active")).getText()).contains("held-out spearman", "[");
+        WebElement published = waitFor(d -> head.findElements(By.cssSelector("table.history tbody tr")).stream()
+                .filter(r -> r.getText().contains("PUBLISHED") && r.getText().contains(version)).findFirst().orElse(null),
+                "the publication in the history");
+        assertThat(published.getText()).contains("nic-trainer/");
+        screenshot("dashboard-models");
+    }
+
+    static final String OVERLAY_PIXELS = "const i = document.getElementById('overlay');"
+            + " const c = document.createElement('canvas'); c.width = i.naturalWidth; c.height = i.naturalHeight;"
+            + " const g = c.getContext('2d'); g.drawImage(i, 0, 0);"
+            + " const d = g.getImageData(0, 0, c.width, c.height).data; let opaque = 0, transparent = 0; const colours = new Set();"
+            + " for (let k = 0; k < d.length; k += 4) { if (d[k + 3] === 0) transparent++; else { opaque++;"
+            + " colours.add((d[k] << 16) | (d[k + 1] << 8) | d[k + 2]); } }"
+            + " return {width: c.width, opaque: opaque, transparent: transparent, colours: colours.size};";
+
+    static Object js(String script) {
+        return ((JavascriptExecutor) browser).executeScript(script);
+    }
+
+    static <T> T waitFor(Function<WebDriver, T> condition, String what) {
+        return new WebDriverWait(browser, TIMEOUT).withMessage(what)
+                .ignoring(org.openqa.selenium.NoSuchElementException.class)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(condition::apply);
+    }
+
+    static void screenshot(String name) throws Exception {
+        Path dir = Path.of(System.getProperty("nic.test.screenshots", "target/screenshots"));
+        Files.createDirectories(dir);
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), dir.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+}
