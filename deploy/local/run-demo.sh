@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts NIC on its embedded defaults (local Kafka, local S3, the four services) and runs one slide through
+# Starts NIC on its embedded defaults (local Kafka, local S3, the four services and the dashboard) and runs one slide through
 # it, printing its slide-encoded event. Then, so that a head exists, it publishes a small labelled set - a
 # demo task, "tissue-fraction", on 16 crops of the sample slide, labelled with their share of tissue cells -
 # waits for the trainer to publish a head, sends the sample slide again and prints its slide-predicted event.
@@ -34,6 +34,9 @@ start_service predictor "$repo/predictor-service/target/quarkus-app/quarkus-run.
 start_service trainer "$repo/trainer-service/target/quarkus-app/quarkus-run.jar" 8084 \
   -Dnic.tasks.tissue-fraction.kind=REGRESSION -Dnic.trainer.schedule=15s -Dnic.trainer.retrain-after-labels=1000 \
   -Dnic.trainer.min-held-out=3 -Dnic.trainer.epochs=40 -Dnic.trainer.min-steps=0 -Dnic.trainer.crops=4 -Dnic.trainer.gate-level=0.5
+# The dashboard: read-only, on the result topics and the stored grids; open it while the demo runs.
+start_service dashboard "$repo/dashboard-service/target/quarkus-app/quarkus-run.jar" 8085
+log "dashboard: http://127.0.0.1:8085 (slides live; a slide's view: /slide/<id>; heads: /models)"
 
 nic() { java -jar "$repo/nic-cli/target/nic-cli.jar" "$@"; }
 
@@ -63,3 +66,4 @@ nic await-head --task tissue-fraction --timeout PT3M
 
 log "the sample slide again: now every active head predicts it"
 nic submit "$slide" --wait-for predicted
+log "see it on the dashboard: http://127.0.0.1:8085/slide/$(sha256sum "$slide" | cut -c1-32)"
