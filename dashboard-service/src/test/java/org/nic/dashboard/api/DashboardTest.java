@@ -302,14 +302,18 @@ class DashboardTest {
 
     void modelView(String encoder, String version) throws Exception {
         browser.findElement(By.id("nav-models")).click();
-        WebElement head = waitFor(d -> d.findElement(By.cssSelector("div.head[data-head-key='" + TASK + "/" + encoder + "']")),
-                "the head");
-        waitFor(d -> head.findElement(By.cssSelector("p.active")).getText().contains(version), "the active version");
-        assertThat(head.findElement(By.cssSelector("p.active")).getText()).contains("held-out spearman", "[");
-        WebElement published = waitFor(d -> head.findElements(By.cssSelector("table.history tbody tr")).stream()
-                .filter(r -> r.getText().contains("PUBLISHED") && r.getText().contains(version)).findFirst().orElse(null),
-                "the publication in the history");
-        assertThat(published.getText()).contains("nic-trainer/");
+        // The view is drawn anew on every models update (a model-decided record may land after the first
+        // drawing), so each wait finds the head again instead of holding an element that may go stale.
+        By head = By.cssSelector("div.head[data-head-key='" + TASK + "/" + encoder + "']");
+        WebElement active = waitFor(d -> {
+            WebElement p = d.findElement(head).findElement(By.cssSelector("p.active"));
+            return p.getText().contains(version) ? p : null;
+        }, "the active version");
+        assertThat(active.getText()).contains("held-out spearman", "[");
+        String published = waitFor(d -> d.findElement(head).findElements(By.cssSelector("table.history tbody tr")).stream()
+                .map(WebElement::getText).filter(t -> t.contains("PUBLISHED") && t.contains(version)).findFirst()
+                .orElse(null), "the publication in the history");
+        assertThat(published).contains("nic-trainer/");
         screenshot("dashboard-models");
     }
 
