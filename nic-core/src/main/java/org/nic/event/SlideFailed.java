@@ -10,6 +10,16 @@ package org.nic.event;
  * @param retriable whether the same event may succeed later (e.g. storage was down)
  * @param service name and version of the service that failed
  * @param uri the slide's URI, when known
+ * @param attempt which attempt of the stage this was, 1 for the first (null from services that do not count)
+ * @param retrying true when NIC will drive the slide through the stage again by itself (a delayed retry);
+ *                 false when this is the stage's last word on the slide
  */
 public record SlideFailed(String slideId, String stage, FailureReason reason, String message, boolean retriable,
-                          String service, String uri) { }
+                          String service, String uri, Integer attempt, Boolean retrying) {
+
+    /** A final failure of a service that does not count attempts. */
+    public SlideFailed(String slideId, String stage, FailureReason reason, String message, boolean retriable,
+                       String service, String uri) {
+        this(slideId, stage, reason, message, retriable, service, uri, null, false);
+    }
+}

@@ -24,13 +24,32 @@ public final class CloudEventSender {
      * @param id CloudEvents id; a deterministic one lets consumers drop redelivered duplicates; null = random
      */
     public static void send(MutinyEmitter<byte[]> emitter, String key, String id, Object event) {
+        emitter.sendMessage(message(key, id, event)).await().atMost(SEND_TIMEOUT);
+    }
+
+    /**
+     * Hands an event to the emitter and returns at once, for events that may be lost (progress): the caller
+     * never waits for the broker, and when the emitter's bounded buffer is full (a slow or absent broker) the
+     * event is dropped ({@code @OnOverflow} on the emitter decides).
+     *
+     * @return false when the event was dropped here
+     */
+    public static boolean sendAndForget(MutinyEmitter<byte[]> emitter, String key, Object event) {
+        try {
+            emitter.sendMessageAndForget(message(key, null, event));
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static Message<byte[]> message(String key, String id, Object event) {
         OutgoingCloudEventMetadataBuilder<Object> ce = OutgoingCloudEventMetadata.builder().withSubject(key);
         if (id != null) {
             ce.withId(id);
         }
-        Message<byte[]> message = Message.of(EventJson.toBytes(event))
+        return Message.of(EventJson.toBytes(event))
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build())
                 .addMetadata(ce.build());
-        emitter.sendMessage(message).await().atMost(SEND_TIMEOUT);
     }
 }

@@ -7,7 +7,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import javax.imageio.ImageIO;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import io.smallrye.faulttolerance.api.RetryWhen;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.nic.service.messaging.TransientFailure;
 import org.jboss.logging.Logger;
 import org.nic.event.EventJson;
 import org.nic.event.FailureReason;
@@ -64,6 +68,14 @@ public class TilingService {
         return tilerName;
     }
 
+    /**
+     * Plans the slide and stores plan, thumbnail and mask. An object store that fails is retried here with
+     * backoff (2 s doubling to 15 s, for up to {@code max-duration}, 60 s); past that the stage fails with
+     * {@code STORAGE_UNAVAILABLE}, retriable, and the slide goes to the delayed retry topic.
+     */
+    @Retry(maxRetries = -1, delay = 2000, maxDuration = 60_000, jitter = 500)
+    @ExponentialBackoff(factor = 2, maxDelay = 15_000)
+    @RetryWhen(exception = TransientFailure.class)
     public SlideTiled tile(SlideArrived event) throws StageFailure {
         long t0 = System.nanoTime();
         String slideId = event.slideId();
