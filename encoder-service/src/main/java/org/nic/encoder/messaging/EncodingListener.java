@@ -1,107 +1,71 @@
 package org.nic.encoder.messaging;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
-import org.nic.event.StageFailure;
 import org.nic.encoder.service.EncodingService;
 import org.nic.event.EncodeRequested;
-import org.nic.event.EventJson;
 import org.nic.event.EventType;
-import org.nic.event.FailureReason;
-import org.nic.event.InvalidEventException;
 import org.nic.event.SlideEncoded;
-import org.nic.event.SlideFailed;
 import org.nic.event.SlideProgress;
 import org.nic.event.SlideTiled;
-import org.nic.service.messaging.RecordPosition;
-import org.nic.storage.StorageLayout;
+import org.nic.event.StageFailure;
+import org.nic.service.messaging.SlideStage;
 
 /**
- * slide-tiled (and encode-requested) in; slide-encoded, slide-progress or slide-failed out. A record is
- * acknowledged only after its grid and outgoing event are stored; one without a usable slide id is
- * dead-lettered.
+ * slide-tiled (and encode-requested) in; slide-encoded, slide-progress or slide-failed out, the way every
+ * stage handles a record ({@link SlideStage}). Both channels run on one worker pool of one thread
+ * ({@value #WORKER}, {@code smallrye.messaging.worker.nic-encoding.max-concurrency=1}): one slide at a time
+ * per service, so an ONNX Runtime session is never swapped or closed under a slide, and a slide gets every
+ * core.
  */
 @ApplicationScoped
 public class EncodingListener {
 
-    private static final Logger LOG = Logger.getLogger(EncodingListener.class);
     static final String STAGE = "encoding";
+    static final String WORKER = "nic-encoding";
 
     private final EncodingService encoding;
     private final EncoderEventPublisher publisher;
     private final MeterRegistry metrics;
-    private final Timer duration;
+    private final SlideStage tiled;
+    private final SlideStage requested;
 
-    public EncodingListener(EncodingService encoding, EncoderEventPublisher publisher, MeterRegistry metrics) {
+    public EncodingListener(EncodingService encoding, EncoderEventPublisher publisher, MeterRegistry metrics, Config config) {
         this.encoding = encoding;
         this.publisher = publisher;
         this.metrics = metrics;
-        this.duration = Timer.builder("nic.encoder.encoding").description("Time to encode one slide").register(metrics);
+        Logger log = Logger.getLogger(EncodingListener.class);
+        this.tiled = new SlideStage(STAGE, encoding.serviceName(), EventType.SLIDE_TILED, "slide-tiled", config, metrics,
+                publisher::failed, log);
+        this.requested = new SlideStage(STAGE, encoding.serviceName(), EventType.ENCODE_REQUESTED, "encode-requested", config,
+                metrics, publisher::failed, log);
     }
 
     @Incoming("slide-tiled")
-    @Blocking
+    @Blocking(WORKER)
     public CompletionStage<Void> onSlideTiled(Message<byte[]> message) throws InterruptedException {
-        SlideTiled tiled;
-        try {
-            tiled = EventJson.readEvent(EventType.SLIDE_TILED, message.getPayload(), SlideTiled.class);
-        } catch (InvalidEventException e) {
-            return invalid(message, e);
-        }
-        process(new EncodingService.Request(tiled.slideId(), tiled.caseId(), null, false), tiled.slideUri());
-        return message.ack();
+        return tiled.handle(message, SlideTiled.class, SlideTiled::slideId, SlideTiled::slideUri,
+                event -> encode(new EncodingService.Request(event.slideId(), event.caseId(), null, false)));
     }
 
     @Incoming("encode-requested")
-    @Blocking
+    @Blocking(WORKER)
     public CompletionStage<Void> onEncodeRequested(Message<byte[]> message) throws InterruptedException {
-        EncodeRequested request;
-        try {
-            request = EventJson.readEvent(EventType.ENCODE_REQUESTED, message.getPayload(), EncodeRequested.class);
-        } catch (InvalidEventException e) {
-            return invalid(message, e);
-        }
-        process(new EncodingService.Request(request.slideId(), null, request.encoderId(), request.force()), null);
-        return message.ack();
+        return requested.handle(message, EncodeRequested.class, EncodeRequested::slideId, e -> null,
+                event -> encode(new EncodingService.Request(event.slideId(), null, event.encoderId(), event.force())));
     }
 
-    private void process(EncodingService.Request request, String uri) throws InterruptedException {
-        Timer.Sample sample = Timer.start(metrics);
-        try {
-            SlideEncoded encoded = encoding.encode(request,
-                    (slide, done, total) -> publisher.progress(new SlideProgress(slide, STAGE, done, total)));
-            publisher.encoded(encoded);
-            metrics.counter("nic.encoder.slides", "outcome", encoded.reused() ? "reused" : "encoded", "reason", "none").increment();
-            metrics.counter("nic.encoder.patches").increment(encoded.reused() ? 0 : encoded.tissueCells() - encoded.resumedCells());
-        } catch (StageFailure f) {
-            fail(request.slideId(), uri, f.reason(), f.getMessage());
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "slide %s: unexpected error while encoding", request.slideId());
-            fail(request.slideId(), uri, FailureReason.INTERNAL_ERROR, String.valueOf(e));
-        } finally {
-            sample.stop(duration);
-        }
-    }
-
-    private CompletionStage<Void> invalid(Message<byte[]> message, InvalidEventException e) {
-        if (StorageLayout.isValidSlideId(e.slideId())) {
-            fail(e.slideId(), null, FailureReason.INVALID_EVENT, e.getMessage());
-            return message.ack();
-        }
-        LOG.errorf("dead-lettering a record without a usable slide id (%s): %s", RecordPosition.of(message), e.getMessage());
-        metrics.counter("nic.encoder.slides", "outcome", "dead-lettered", "reason", "INVALID_EVENT").increment();
-        return message.nack(e);
-    }
-
-    private void fail(String slideId, String uri, FailureReason reason, String why) {
-        LOG.warnf("slide %s failed at %s: %s: %s", slideId, STAGE, reason, why);
-        publisher.failed(new SlideFailed(slideId, STAGE, reason, why, reason.retriable(), encoding.serviceName(), uri));
-        metrics.counter("nic.encoder.slides", "outcome", "failed", "reason", reason.name()).increment();
+    private String encode(EncodingService.Request request) throws StageFailure, InterruptedException {
+        SlideEncoded encoded = encoding.encode(request,
+                (slide, done, total) -> publisher.progress(new SlideProgress(slide, STAGE, done, total)));
+        publisher.encoded(encoded);
+        metrics.counter("nic.encoder.patches").increment(encoded.reused() ? 0 : encoded.tissueCells() - encoded.resumedCells());
+        return encoded.reused() ? "reused" : "encoded";
     }
 }

@@ -1,5 +1,6 @@
 package org.nic.encoder.service;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -37,16 +38,52 @@ public class EncoderRegistry {
     private final EncoderConfig.Encoder config;
     private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
 
-    public EncoderRegistry(ObjectStore store, EncoderConfig config) {
+    private final MeterRegistry metrics;
+
+    public EncoderRegistry(ObjectStore store, EncoderConfig config, MeterRegistry metrics) {
         this.store = store;
         this.config = config.encoder();
+        this.metrics = metrics;
     }
 
     void onStart(@Observes StartupEvent start) {
-        try {
-            uploadShipped(config.defaultId());
-        } catch (RuntimeException e) {
-            LOG.errorf("could not upload the shipped encoder %s: %s", config.defaultId(), e.getMessage());
+        Thread preload = new Thread(this::preloadDefault, "nic-encoder-preload");
+        preload.setDaemon(true);
+        preload.start();
+    }
+
+    /**
+     * Uploads the shipped default encoder when the registry lacks it and loads it, trying again every 5 s
+     * while the store or the model fails: the service is not ready ({@link EncoderReadiness}) until then, and
+     * every failed try is counted ({@code nic.encoder.model.loads{outcome=failed}}) and logged with its reason.
+     */
+    void preloadDefault() {
+        String id = config.defaultId();
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                uploadShipped(id);
+                preload(id);
+                return;
+            } catch (StageFailure | RuntimeException e) {
+                LOG.errorf("encoder %s could not be loaded at start (trying again in 5 s): %s", id, e.getMessage());
+                try {
+                    Thread.sleep(5000);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Whether the default encoder is loaded (readiness). */
+    public boolean defaultLoaded() {
+        return loaded.containsKey(config.defaultId());
+    }
+
+    /** Loads an encoder unless one is loaded under its id; never replaces (and so never closes) a session. */
+    synchronized void preload(String id) throws StageFailure {
+        if (!loaded.containsKey(id)) {
+            load(id);
         }
     }
 
@@ -73,7 +110,20 @@ public class EncoderRegistry {
     }
 
     /** The encoder {@code id}, loaded and checked against its card. */
-    public Loaded load(String id) throws StageFailure {
+    public synchronized Loaded load(String id) throws StageFailure {
+        try {
+            return loadChecked(id);
+        } catch (StageFailure e) {
+            metrics.counter("nic.encoder.model.loads", "outcome", "failed", "reason", e.reason().name()).increment();
+            throw e;
+        }
+    }
+
+    /*
+     * Replacing an encoder closes the session it replaces: callers are the encoding worker (one slide at a time,
+     * so no slide is using it) and preload (which never replaces).
+     */
+    private Loaded loadChecked(String id) throws StageFailure {
         String prefix = StorageLayout.encoder(id);
         ModelCard card;
         byte[] model;
@@ -107,6 +157,10 @@ public class EncoderRegistry {
             if (previous != null) {
                 previous.encoder().close();
             }
+            metrics.counter("nic.encoder.model.loads", "outcome", "loaded", "reason", "none").increment();
+            // Which encoder version serves: 1 for the loaded sha256 of each id.
+            metrics.gauge("nic.model.active", io.micrometer.core.instrument.Tags.of("kind", "encoder", "id", id,
+                    "sha256", actual.substring(0, 12)), loaded, m -> m.get(id) != null && m.get(id).sha256().equals(actual) ? 1 : 0);
             LOG.infof("encoder %s (sha256 %s, %d channels) loaded on %s", id, actual.substring(0, 12), encoder.codeSize(),
                     encoder.device());
             return fresh;

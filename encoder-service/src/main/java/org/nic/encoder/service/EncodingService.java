@@ -10,7 +10,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import io.smallrye.faulttolerance.api.RetryWhen;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.nic.service.messaging.TransientFailure;
 import org.jboss.logging.Logger;
 import org.nic.encoder.config.EncoderConfig;
 import org.nic.encoding.SlideEncoder;
@@ -87,7 +91,17 @@ public class EncodingService {
         failAfterChunks.set(chunks);
     }
 
+    /**
+     * Encodes the slide (or reuses its complete grid). An object store that fails is retried here with
+     * backoff (2 s doubling to 15 s, for up to {@code max-duration}, 60 s), each try resuming from the chunks
+     * already stored; past that the stage fails with {@code STORAGE_UNAVAILABLE}, retriable, and the slide goes
+     * to the delayed retry topic.
+     */
+    @Retry(maxRetries = -1, delay = 2000, maxDuration = 60_000, jitter = 500)
+    @ExponentialBackoff(factor = 2, maxDelay = 15_000)
+    @RetryWhen(exception = TransientFailure.class)
     public SlideEncoded encode(Request request, ProgressSink progress) throws StageFailure, InterruptedException {
+        Instant started = Instant.now();
         String slideId = request.slideId();
         String encoderId = request.encoderId() != null ? request.encoderId() : config.encoder().defaultId();
         if (!StorageLayout.isValidSlideId(slideId) || !StorageLayout.isValidSlideId(encoderId)) {
@@ -159,7 +173,7 @@ public class EncodingService {
             throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
         }
         try {
-            finish(prefix, plan, planUri, planSha, encoder, result);
+            finish(prefix, plan, planUri, planSha, encoder, result, started);
         } catch (StorageException ex) {
             throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
         }
@@ -229,7 +243,7 @@ public class EncodingService {
     }
 
     private void finish(String prefix, SlidePlan plan, S3Uri planUri, String planSha, EncoderRegistry.Loaded encoder,
-                        SlideEncoder.Result result) {
+                        SlideEncoder.Result result, Instant started) {
         GridLayout layout = result.layout();
         byte[] mask = new byte[layout.rows() * layout.cols()];
         for (int[] cell : plan.tissueCells()) {
@@ -280,6 +294,7 @@ public class EncodingService {
         run.put("resumedCells", result.resumedCells());
         run.put("device", encoder.encoder().device());
         run.put("service", serviceName);
+        run.put("startedAt", started.toString());
         run.put("finishedAt", Instant.now().toString());
         nic.put("run", run);
         store.put(prefix + ".zattrs", EventJson.toBytes(Map.of("nic", nic)), "application/json");

@@ -29,17 +29,14 @@ public final class CloudEventSender {
 
     /**
      * Hands an event to the emitter and returns at once, for events that may be lost (progress): the caller
-     * never waits for the broker, and when the emitter's bounded buffer is full (a slow or absent broker) the
-     * event is dropped ({@code @OnOverflow} on the emitter decides).
-     *
-     * @return false when the event was dropped here
+     * never waits for the broker. When the broker does not keep up (the emitter's {@code @OnOverflow} drops
+     * what the Kafka sink has no room for) or rejects the record, {@code lost} runs.
      */
-    public static boolean sendAndForget(MutinyEmitter<byte[]> emitter, String key, Object event) {
+    public static void sendAndForget(MutinyEmitter<byte[]> emitter, String key, Object event, Runnable lost) {
         try {
-            emitter.sendMessageAndForget(message(key, null, event));
-            return true;
+            emitter.sendMessage(message(key, null, event)).subscribe().with(ok -> { }, failure -> lost.run());
         } catch (RuntimeException e) {
-            return false;
+            lost.run();
         }
     }
 
