@@ -1,99 +1,98 @@
 package org.nic.predictor.messaging;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 import org.nic.event.EventJson;
-import org.nic.service.messaging.RecordPosition;
 import org.nic.event.EventType;
-import org.nic.event.FailureReason;
 import org.nic.event.InvalidEventException;
 import org.nic.event.ModelPublished;
 import org.nic.event.SlideEncoded;
-import org.nic.event.SlideFailed;
 import org.nic.event.SlidePredicted;
+import org.nic.model.ModelCard;
 import org.nic.predictor.service.ActiveHeads;
 import org.nic.predictor.service.PredictionService;
 import org.nic.service.messaging.CloudEventSender;
-import org.nic.storage.StorageException;
-import org.nic.storage.StorageLayout;
+import org.nic.service.messaging.RecordPosition;
+import org.nic.service.messaging.SlideStage;
 
 /**
  * model-published (read from the beginning by every replica) keeps the active heads; slide-encoded gets
- * every active head for its encoder and a slide-predicted event.
+ * every active head for its encoder and a slide-predicted event, the way every stage handles a record
+ * ({@link SlideStage}). A model-published record that cannot be read, or whose head is refused, is
+ * dead-lettered to {@code nic.model.published.v1.dlq} with the reason.
  */
 @ApplicationScoped
 public class PredictorListener {
 
     private static final Logger LOG = Logger.getLogger(PredictorListener.class);
+    static final String STAGE = "prediction";
 
     private final ActiveHeads heads;
     private final PredictionService prediction;
     private final MutinyEmitter<byte[]> predicted;
-    private final MutinyEmitter<byte[]> failed;
+    private final SlideStage stage;
 
     public PredictorListener(ActiveHeads heads, PredictionService prediction,
                              @Channel("slide-predicted") MutinyEmitter<byte[]> predicted,
-                             @Channel("slide-failed") MutinyEmitter<byte[]> failed) {
+                             @Channel("slide-failed") MutinyEmitter<byte[]> failed, MeterRegistry metrics, Config config) {
         this.heads = heads;
         this.prediction = prediction;
         this.predicted = predicted;
-        this.failed = failed;
+        this.stage = new SlideStage(STAGE, prediction.name(), EventType.SLIDE_ENCODED, "slide-encoded", config, metrics,
+                f -> CloudEventSender.send(failed, f.slideId(), null, f), LOG);
     }
 
     @Incoming("model-published")
     @Blocking
     public CompletionStage<Void> onModelPublished(Message<byte[]> message) {
+        ModelPublished event;
         try {
-            heads.activate(EventJson.readEvent(EventType.MODEL_PUBLISHED, message.getPayload(), ModelPublished.class));
+            event = EventJson.readEvent(EventType.MODEL_PUBLISHED, message.getPayload(), ModelPublished.class);
         } catch (InvalidEventException e) {
-            LOG.errorf("ignoring an invalid model-published record: %s", e.getMessage());
+            LOG.errorf("dead-lettering an invalid model-published record (%s): %s", RecordPosition.of(message), e.getMessage());
+            return message.nack(e);
+        }
+        String refused = heads.activate(event);
+        if (refused != null) {
+            return message.nack(new IllegalStateException("head " + event.task() + " " + event.headVersion() + " for "
+                    + event.encoderId() + " refused: " + refused));
         }
         return message.ack();
     }
 
     @Incoming("slide-encoded")
     @Blocking
-    public CompletionStage<Void> onSlideEncoded(Message<byte[]> message) {
+    public CompletionStage<Void> onSlideEncoded(Message<byte[]> message) throws InterruptedException {
         long received = System.nanoTime();
-        SlideEncoded encoded;
-        try {
-            encoded = EventJson.readEvent(EventType.SLIDE_ENCODED, message.getPayload(), SlideEncoded.class);
-        } catch (InvalidEventException e) {
-            if (!StorageLayout.isValidSlideId(e.slideId())) {
-                LOG.errorf("dead-lettering a slide-encoded record without a usable slide id (%s): %s", RecordPosition.of(message),
-                        e.getMessage());
-                return message.nack(e);
-            }
-            fail(e.slideId(), FailureReason.INVALID_EVENT, e.getMessage());
-            return message.ack();
-        }
-        try {
+        return stage.handle(message, SlideEncoded.class, SlideEncoded::slideId, e -> null, encoded -> {
             SlidePredicted result = prediction.predict(encoded, received);
             if (result == null) {
                 LOG.infof("slide %s: no active head for encoder %s yet", encoded.slideId(), encoded.encoderId());
-            } else {
-                CloudEventSender.send(predicted, result.slideId(), null, result);
-                LOG.infof("slide %s predicted by %d heads in %d ms", result.slideId(), result.predictions().size(),
-                        result.latencyMillis());
+                return "no-head";
             }
-        } catch (StorageException e) {
-            fail(encoded.slideId(), e.notFound() ? FailureReason.PLAN_NOT_FOUND : FailureReason.STORAGE_UNAVAILABLE, e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "slide %s: unexpected error while predicting", encoded.slideId());
-            fail(encoded.slideId(), FailureReason.INTERNAL_ERROR, String.valueOf(e));
-        }
-        return message.ack();
+            CloudEventSender.send(predicted, result.slideId(), eventId(encoded, result), result);
+            LOG.infof("slide %s predicted by %d heads in %d ms", result.slideId(), result.predictions().size(),
+                    result.latencyMillis());
+            return "predicted";
+        });
     }
 
-    private void fail(String slideId, FailureReason reason, String why) {
-        LOG.warnf("slide %s failed at prediction: %s: %s", slideId, reason, why);
-        CloudEventSender.send(failed, slideId, null, new SlideFailed(slideId, "prediction", reason, why, reason.retriable(),
-                prediction.name(), null));
+    /**
+     * The same grid answered by the same head versions has the same CloudEvents id, so a consumer drops the
+     * duplicates that at-least-once delivery makes (a slide-encoded redelivered after a crash).
+     */
+    static String eventId(SlideEncoded encoded, SlidePredicted result) {
+        StringBuilder heads = new StringBuilder(encoded.encoderSha256()).append('/').append(encoded.planSha256());
+        result.predictions().stream().map(p -> p.task() + "@" + p.headVersion()).sorted().forEach(h -> heads.append('/').append(h));
+        return result.slideId() + ":predicted:"
+                + ModelCard.sha256(heads.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
     }
 }

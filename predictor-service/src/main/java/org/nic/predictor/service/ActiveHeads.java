@@ -73,21 +73,22 @@ public class ActiveHeads {
         this.metrics = metrics;
     }
 
-    private boolean outcome(boolean activated) {
-        metrics.counter(HEADS_METRIC, "outcome", activated ? "activated" : "refused").increment();
-        return activated;
+    private String outcome(String refused) {
+        metrics.counter(HEADS_METRIC, "outcome", refused == null ? "activated" : "refused").increment();
+        return refused;
     }
 
-    /** Loads and activates a head; returns false (keeping the old one) when it is refused. */
-    public boolean activate(ModelPublished event) {
+    /** Loads and activates a head; returns why it was refused (keeping the old one), or null when it serves. */
+    public String activate(ModelPublished event) {
         try {
             byte[] model = store.get(S3Uri.parse(event.modelUri()));
             ModelCard card = EventJson.mapper().readValue(store.get(S3Uri.parse(event.cardUri())), ModelCard.class);
             String actual = ModelCard.sha256(model);
             if (!actual.equals(event.sha256()) || !actual.equals(card.sha256())) {
-                LOG.errorf("head %s %s for %s refused: model sha256 %s, event says %s, card says %s; keeping the active head",
-                        event.task(), event.headVersion(), event.encoderId(), actual, event.sha256(), card.sha256());
-                return outcome(false);
+                String why = "model sha256 " + actual + ", event says " + event.sha256() + ", card says " + card.sha256();
+                LOG.errorf("head %s %s for %s refused: %s; keeping the active head", event.task(), event.headVersion(),
+                        event.encoderId(), why);
+                return outcome(why);
             }
             Map<String, Object> p = card.properties() == null ? Map.of() : card.properties();
             int crop = p.get("crop") instanceof Number n ? n.intValue() : config.crop();
@@ -104,11 +105,13 @@ public class ActiveHeads {
             }
             LOG.infof("head %s %s active for encoder %s (%s %.3f on %d held-out slides)", event.task(), event.headVersion(),
                     event.encoderId(), event.metric(), event.heldOutMetric(), event.heldOutSlides());
-            return outcome(true);
+            metrics.gauge("nic.model.active", io.micrometer.core.instrument.Tags.of("kind", "head", "id", event.key(),
+                    "version", event.headVersion()), heads, m -> m.get(event.key()) == fresh ? 1 : 0);
+            return outcome(null);
         } catch (IOException | RuntimeException e) {
             LOG.errorf("head %s %s for %s refused: %s; keeping the active head", event.task(), event.headVersion(),
                     event.encoderId(), e.getMessage());
-            return outcome(false);
+            return outcome(String.valueOf(e.getMessage()));
         }
     }
 

@@ -5,7 +5,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import io.smallrye.faulttolerance.api.RetryWhen;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.nic.event.FailureReason;
+import org.nic.event.StageFailure;
+import org.nic.service.messaging.TransientFailure;
+import org.nic.storage.StorageException;
 import org.nic.event.SlideEncoded;
 import org.nic.event.SlidePredicted;
 import org.nic.grid.CompressedGrid;
@@ -32,14 +39,27 @@ public class PredictionService {
         return name;
     }
 
-    /** Predictions for the slide, or null when no head serves its encoder. */
-    public SlidePredicted predict(SlideEncoded encoded, long receivedNanos) {
+    /**
+     * Predictions for the slide, or null when no head serves its encoder. An object store that fails is
+     * retried here with backoff (up to {@code max-duration}, 60 s); past that the stage fails with
+     * {@code STORAGE_UNAVAILABLE} and the slide goes to the delayed retry topic.
+     */
+    @Retry(maxRetries = -1, delay = 2000, maxDuration = 60_000, jitter = 500)
+    @ExponentialBackoff(factor = 2, maxDelay = 15_000)
+    @RetryWhen(exception = TransientFailure.class)
+    public SlidePredicted predict(SlideEncoded encoded, long receivedNanos) throws StageFailure {
         List<ActiveHeads.Head> active = heads.forEncoder(encoded.encoderId());
         if (active.isEmpty()) {
             return null;
         }
         S3Uri grid = S3Uri.parse(encoded.gridUri());
-        CompressedGrid codes = ZarrGridReader.read(store, encoded.slideId(), grid.key());
+        CompressedGrid codes;
+        try {
+            codes = ZarrGridReader.read(store, encoded.slideId(), grid.key());
+        } catch (StorageException e) {
+            throw new StageFailure(e.notFound() ? FailureReason.PLAN_NOT_FOUND : FailureReason.STORAGE_UNAVAILABLE,
+                    "grid " + encoded.gridUri() + ": " + e.getMessage(), e);
+        }
         List<SlidePredicted.Prediction> predictions = new ArrayList<>();
         for (ActiveHeads.Head candidate : active) {
             ActiveHeads.Head head = candidate;

@@ -74,6 +74,9 @@ class PredictionTest {
             assertThat(p1.get("task").asText()).isEqualTo(task);
             assertThat(p1.get("headVersion").asText()).isEqualTo("v1");
             assertThat(p1.get("value").asDouble()).isFinite();
+            // The same grid sent again (a redelivery) is answered under the same CloudEvents id: consumers drop it.
+            JsonNode again = predictionFor(events, store, slide, encoder, gridPrefix);
+            assertThat(again.get("_ceId").asText()).isEqualTo(first.get("_ceId").asText()).startsWith(slide + ":predicted:");
 
             // A better head: labels ten times larger, so its values are ten times larger too.
             List<HeadLabel> scaled = labels.stream().map(l -> HeadLabel.regression(l.value() * 10)).toList();
@@ -81,6 +84,7 @@ class PredictionTest {
             JsonNode second = awaitVersion(events, store, slide, encoder, gridPrefix, "v2");
             double v2 = second.get("predictions").get(0).get("value").asDouble();
             assertThat(Math.abs(v2)).isGreaterThan(3 * Math.abs(p1.get("value").asDouble()));
+            assertThat(second.get("_ceId").asText()).as("another head version, another answer").isNotEqualTo(first.get("_ceId").asText());
 
             // A corrupt head file (hash mismatch) is refused; v2 keeps serving. Wait until the predictor has
             // handled v3 (its refusal is counted), or the check below would pass before v3 was even read.
@@ -91,6 +95,9 @@ class PredictionTest {
                 Thread.sleep(100);
             }
             assertThat(refusedHeads()).as("the predictor refused head v3").isEqualTo(refusedBefore + 1);
+            ConsumerRecord<String, byte[]> dead = events.awaitKey(task + "/" + encoder, TIMEOUT,
+                    Topics.deadLetters(Topics.MODEL_PUBLISHED));
+            assertThat(EventClient.header(dead, "dead-letter-reason")).contains("v3", "sha256");
             JsonNode third = predictionFor(events, store, slide, encoder, gridPrefix);
             assertThat(third.get("predictions").get(0).get("headVersion").asText()).isEqualTo("v2");
             assertThat(v1.task()).isEqualTo(task);
@@ -200,6 +207,8 @@ class PredictionTest {
                 JsonNode json = EventJson.mapper().readTree(found.get().value());
                 assertThat(EventJson.validate(EventType.SLIDE_PREDICTED, json)).isEmpty();
                 assertThat(EventClient.header(found.get(), "ce_type")).isEqualTo("org.nic.slide.predicted.v1");
+                // The CloudEvents id, kept beside the payload for the tests that compare ids.
+                ((com.fasterxml.jackson.databind.node.ObjectNode) json).put("_ceId", EventClient.header(found.get(), "ce_id"));
                 return json;
             }
         }
