@@ -253,7 +253,7 @@ function renderSlide(s) {
   if (!s.failures.length) f.appendChild(el('li', 'none', 'muted'));
   for (const x of s.failures) {
     f.appendChild(el('li', time(x.at) + ' ' + x.stage + ': ' + x.reason + ' – ' + (x.message || '')
-      + (x.retriable ? ' (retriable)' : ''), 'failure'));
+      + (x.retrying ? ' (attempt ' + x.attempt + '; NIC retries it)' : x.retriable ? ' (retriable)' : ''), 'failure'));
   }
   const encoder = s.encoding ? s.encoding.encoderId : s.predictionEncoderId;
   const select = $('overlay-mode');

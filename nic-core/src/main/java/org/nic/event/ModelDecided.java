@@ -1,14 +1,15 @@
 package org.nic.event;
 
 /**
- * A decision about a head, for the record: the trainer published one or refused one, or an operator pinned one.
+ * A decision about a head, for the record: the trainer published one, refused one or failed to train one, or an
+ * operator pinned one.
  * Topic {@link Topics#MODEL_DECIDED} (not compacted: it is the history that the compacted model-published
  * topic forgets), key = {@code task + "/" + encoderId}.
  *
  * @param task task name
  * @param kind REGRESSION, CLASSIFICATION or SURVIVAL
  * @param encoderId encoder whose grids the head reads
- * @param decision PUBLISHED, REFUSED or PINNED
+ * @param decision PUBLISHED, REFUSED, PINNED, or FAILED (a training run that ended in an error: the reason says which)
  * @param headVersion the head's version (null when a refused head was never stored)
  * @param metric name of the held-out metric (spearman, auc, c-index)
  * @param heldOutMetric its value on the held-out slides (null when not measured)
@@ -28,6 +29,7 @@ public record ModelDecided(String task, String kind, String encoderId, String de
     public static final String PUBLISHED = "PUBLISHED";
     public static final String REFUSED = "REFUSED";
     public static final String PINNED = "PINNED";
+    public static final String FAILED = "FAILED";
 
     public String key() {
         return task + "/" + encoderId;

@@ -38,7 +38,8 @@ public final class SlideBoard {
     public record Prediction(String task, String kind, String headVersion, Double value, Map<String, Double> probabilities,
                              Double logRisk) { }
 
-    public record Failure(String stage, String reason, String message, Boolean retriable, String service, long at) { }
+    public record Failure(String stage, String reason, String message, Boolean retriable, String service, Integer attempt,
+                          Boolean retrying, long at) { }
 
     /**
      * One slide as the page shows it.
@@ -281,12 +282,15 @@ public final class SlideBoard {
 
     private static void failed(Slide s, JsonNode p, long t) {
         List<Failure> failures = new ArrayList<>();
+        Boolean retrying = bool(p, "retrying");
         failures.add(new Failure(text(p, "stage"), text(p, "reason"), text(p, "message"), bool(p, "retriable"),
-                text(p, "service"), t));
+                text(p, "service"), integer(p, "attempt"), retrying, t));
         failures.addAll(s.failures.subList(0, Math.min(s.failures.size(), FAILURES_KEPT - 1)));
         s.failures = List.copyOf(failures);
         s.uri = or(s.uri, text(p, "uri"));
-        s.stage(Stage.FAILED, t);
+        if (!Boolean.TRUE.equals(retrying)) {
+            s.stage(Stage.FAILED, t); // an attempt NIC repeats by itself is listed, but the slide is not failed
+        }
     }
 
     static String text(JsonNode p, String field) {

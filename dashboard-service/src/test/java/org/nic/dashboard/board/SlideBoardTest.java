@@ -40,6 +40,25 @@ class SlideBoardTest {
     }
 
     @Test
+    void anAttemptThatNicRetriesIsListedButDoesNotFailTheSlide() throws Exception {
+        SlideBoard board = new SlideBoard(10);
+        board.apply(Topics.SLIDE_TILED, "r1", 1000, json("{'slideId':'r1','rows':4,'cols':5,'tissueCells':12}"), null);
+        var view = board.apply(Topics.SLIDE_FAILED, "r1", 2000, json("{'slideId':'r1','stage':'encoding',"
+                + "'reason':'STORAGE_UNAVAILABLE','message':'down','retriable':true,'attempt':1,'retrying':true}"), null)
+                .orElseThrow();
+        assertThat(view.stage()).isEqualTo(SlideBoard.Stage.TILED);
+        assertThat(view.failures()).singleElement().satisfies(f -> {
+            assertThat(f.attempt()).isEqualTo(1);
+            assertThat(f.retrying()).isTrue();
+        });
+        view = board.apply(Topics.SLIDE_FAILED, "r1", 3000, json("{'slideId':'r1','stage':'encoding',"
+                + "'reason':'STORAGE_UNAVAILABLE','message':'still down','retriable':true,'attempt':4,'retrying':false}"), null)
+                .orElseThrow();
+        assertThat(view.stage()).as("the last attempt fails it").isEqualTo(SlideBoard.Stage.FAILED);
+        assertThat(view.failures()).hasSize(2);
+    }
+
+    @Test
     void failuresAndDeadLettersAreKeptAsTheyWereWritten() throws Exception {
         SlideBoard board = new SlideBoard(10);
         String hostile = "<img src=x onerror=alert(1)>";

@@ -32,7 +32,11 @@ public class TrainerListener {
     private final LabelStore labels;
     private final TrainerConfig config;
 
-    public TrainerListener(HeadTrainingService training, LabelStore labels, TrainerConfig config) {
+    private final io.micrometer.core.instrument.MeterRegistry metrics;
+
+    public TrainerListener(HeadTrainingService training, LabelStore labels, TrainerConfig config,
+                           io.micrometer.core.instrument.MeterRegistry metrics) {
+        this.metrics = metrics;
         this.training = training;
         this.labels = labels;
         this.config = config;
@@ -46,11 +50,13 @@ public class TrainerListener {
             label = EventJson.readEvent(EventType.LABEL_RECORDED, message.getPayload(), LabelRecorded.class);
         } catch (InvalidEventException e) {
             LOG.errorf("dead-lettering a label record (%s): %s", RecordPosition.of(message), e.getMessage());
+            count("label-recorded", "dead-lettered");
             return message.nack(e);
         }
         Optional<String> problem = training.validator().problem(label);
         if (problem.isPresent()) {
             LOG.warnf("label for slide %s, task %s rejected: %s", label.slideId(), label.task(), problem.get());
+            count("label-recorded", "dead-lettered");
             return message.nack(new IllegalArgumentException("label rejected: " + problem.get()));
         }
         if (labels.put(label) >= config.trainer().retrainAfterLabels()) {
@@ -77,6 +83,7 @@ public class TrainerListener {
             }
         } catch (InvalidEventException e) {
             LOG.warnf("ignoring an invalid slide-encoded record: %s", e.getMessage());
+            count("slide-encoded", "ignored");
         }
         return message.ack();
     }
@@ -87,9 +94,15 @@ public class TrainerListener {
         try {
             training.champion(EventJson.readEvent(EventType.MODEL_PUBLISHED, message.getPayload(), ModelPublished.class));
         } catch (InvalidEventException e) {
+            // The predictors dead-letter it; the trainer only counts it.
             LOG.warnf("ignoring an invalid model-published record: %s", e.getMessage());
+            count("model-published", "ignored");
         }
         return message.ack();
+    }
+
+    private void count(String channel, String outcome) {
+        metrics.counter("nic.trainer.records", "channel", channel, "outcome", outcome).increment();
     }
 
     @Scheduled(every = "${nic.trainer.schedule:1h}", delayed = "${nic.trainer.schedule:1h}")

@@ -61,6 +61,7 @@ public class HeadTrainingService {
     private final MutinyEmitter<byte[]> published;
     private final MutinyEmitter<byte[]> decided;
     private final String name;
+    private final io.micrometer.core.instrument.MeterRegistry metrics;
     private final Map<String, TaskDefinition> tasks = new LinkedHashMap<>();
     private final LabelValidator validator;
     private final Map<String, ModelPublished> champions = new ConcurrentHashMap<>();
@@ -74,7 +75,9 @@ public class HeadTrainingService {
     public HeadTrainingService(ObjectStore store, LabelStore labels, TrainerConfig config,
                                @Channel("model-published") MutinyEmitter<byte[]> published,
                                @Channel("model-decided") MutinyEmitter<byte[]> decided,
-                               @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
+                               @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version,
+                               io.micrometer.core.instrument.MeterRegistry metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.labels = labels;
         this.config = config;
@@ -103,15 +106,28 @@ public class HeadTrainingService {
         champions.merge(event.key(), event, (old, now) -> now);
     }
 
-    /** Queues a run of the task. */
+    /**
+     * Queues a run of the task. Every run is timed ({@code nic.trainer.training}) and counted by outcome
+     * ({@code nic.trainer.runs{task, outcome=published|refused|waiting|failed}}); a run that fails is recorded
+     * on model-decided as {@code FAILED} with its reason, for the dashboard and operators.
+     */
     public void schedule(String task) {
         runner.submit(() -> {
+            io.micrometer.core.instrument.Timer.Sample sample = io.micrometer.core.instrument.Timer.start(metrics);
+            String outcome;
             try {
                 Outcome o = train(task);
                 outcomes.put(task, o);
+                outcome = o.published() ? "published" : o.decision() != null ? "refused" : "waiting";
             } catch (RuntimeException e) {
                 LOG.errorf(e, "training task %s failed", task);
+                outcome = "failed";
+                TaskDefinition def = tasks.get(task);
+                decide(new ModelDecided(task, def.kind().name(), config.trainer().encoderId(), ModelDecided.FAILED, null,
+                        metricName(def.kind()), null, null, null, null, null, null, 0, "training failed: " + e, name));
             }
+            sample.stop(metrics.timer("nic.trainer.training", "task", task));
+            metrics.counter("nic.trainer.runs", "task", task, "outcome", outcome).increment();
         });
     }
 

@@ -40,6 +40,9 @@ class TrainingTest {
     @Inject
     HeadTrainingService training;
 
+    @Inject
+    org.nic.trainer.service.LabelStore labels;
+
     @Test
     void labelsBecomeAPublishedHeadAndAnEqualChallengerIsNotPublished() throws Exception {
         Random r = new Random(21);
@@ -112,6 +115,30 @@ class TrainingTest {
             JsonNode pin = decision(events, decisions, "PINNED");
             assertThat(pin.get("headVersion").asText()).isEqualTo(version);
             assertThat(pin.get("by").asText()).isNotBlank();
+        }
+    }
+
+    @Test
+    void aTrainingRunThatFailsIsRecordedOnModelDecidedWithItsReason() throws Exception {
+        try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
+             ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
+            var decisions = events.endOffsets(Topics.MODEL_DECIDED);
+            String slide = "broken-" + System.nanoTime();
+            String prefix = StorageLayout.grid(slide, "test-encoder");
+            store.put(prefix + ".zgroup", "{\"zarr_format\": 2}".getBytes(), "application/json");
+            store.put(prefix + "codes/.zarray", "not json".getBytes(), "application/json");
+            LabelRecorded label = new LabelRecorded(slide, "case-broken", "test-broken", 1.0, null, null, null, "test");
+            events.publish(EventType.LABEL_RECORDED, label.key(), label);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline && labels.forTask("test-broken").stream().noneMatch(l -> l.slideId().equals(slide))) {
+                Thread.sleep(200);
+            }
+            training.schedule("test-broken");
+            JsonNode failed = EventJson.mapper().readTree(events.await(decisions, r -> "test-broken/test-encoder".equals(r.key()),
+                    TIMEOUT, Topics.MODEL_DECIDED).value());
+            assertThat(EventJson.validate(EventType.MODEL_DECIDED, failed)).isEmpty();
+            assertThat(failed.get("decision").asText()).isEqualTo("FAILED");
+            assertThat(failed.get("reason").asText()).contains("training failed", "unreadable grid metadata", slide);
         }
     }
 
