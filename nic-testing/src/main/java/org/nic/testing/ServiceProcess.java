@@ -9,81 +9,156 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Another NIC service, run from its built fast-jar as a child process against the test broker and store:
- * for tests that need two services at once (labels -> trainer -> predictor). Close it to stop it.
+ * A NIC service, run from its built fast-jar as a child process against a broker and store: for tests that
+ * need several services at once (labels -> trainer -> predictor) or that kill one ({@link #kill()} is a
+ * SIGKILL, {@link #restart()} starts it again with the same settings). Close it to stop it.
  */
 public final class ServiceProcess implements AutoCloseable {
 
-    private final Process process;
-    private final Path log;
+    /** Where a service finds the broker and the store. */
+    public record Infrastructure(String kafkaBootstrap, String s3Endpoint, String s3AccessKey, String s3SecretKey,
+                                 String bucket) {
 
-    private ServiceProcess(Process process, Path log) {
-        this.process = process;
+        /** The tests' shared broker and store ({@link NicTestInfrastructure}). */
+        public static Infrastructure shared() {
+            return new Infrastructure(NicTestInfrastructure.kafkaBootstrapServers(), NicTestInfrastructure.s3Endpoint(),
+                    NicTestInfrastructure.s3AccessKey(), NicTestInfrastructure.s3SecretKey(), NicTestInfrastructure.BUCKET);
+        }
+    }
+
+    private final String module;
+    private final List<String> command;
+    private final int port;
+    private final Path log;
+    private final Duration timeout;
+    private Process process;
+
+    private ServiceProcess(String module, List<String> command, int port, Path log, Duration timeout) {
+        this.module = module;
+        this.command = command;
+        this.port = port;
         this.log = log;
+        this.timeout = timeout;
     }
 
     /**
-     * Starts {@code ../<module>/target/quarkus-app/quarkus-run.jar} and waits until it is ready.
+     * Starts {@code <module>/target/quarkus-app/quarkus-run.jar} (the module a sibling of the working folder,
+     * or inside it) against the tests' shared broker and store, and waits until it is ready.
      *
      * @param config extra {@code -D} settings
      */
     public static ServiceProcess start(String module, Map<String, String> config, Duration timeout) throws IOException {
-        Path jar = Path.of("..", module, "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build " + module + " first (mvn package runs before its tests)");
-        }
+        return start(module, Infrastructure.shared(), config, timeout);
+    }
+
+    /** As {@link #start(String, Map, Duration)}, against the given broker and store. */
+    public static ServiceProcess start(String module, Infrastructure infra, Map<String, String> config, Duration timeout)
+            throws IOException {
+        Path jar = jar(module);
         int port = LocalS3.freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dquarkus.http.port=" + port,
-                "-Dkafka.bootstrap.servers=" + NicTestInfrastructure.kafkaBootstrapServers(),
-                "-Dnic.storage.endpoint=" + NicTestInfrastructure.s3Endpoint(),
-                "-Dnic.storage.access-key=" + NicTestInfrastructure.s3AccessKey(),
-                "-Dnic.storage.secret-key=" + NicTestInfrastructure.s3SecretKey(),
-                "-Dnic.storage.bucket=" + NicTestInfrastructure.BUCKET));
+        List<String> command = new ArrayList<>(List.of(ChildProcesses.java(), "-Xmx1g", "-Dquarkus.http.port=" + port,
+                "-Dkafka.bootstrap.servers=" + infra.kafkaBootstrap(),
+                "-Dnic.storage.endpoint=" + infra.s3Endpoint(),
+                "-Dnic.storage.access-key=" + infra.s3AccessKey(),
+                "-Dnic.storage.secret-key=" + infra.s3SecretKey(),
+                "-Dnic.storage.bucket=" + infra.bucket()));
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
-        Path log = Files.createTempFile("nic-" + module, ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServiceProcess service = new ServiceProcess(process, log);
+        ServiceProcess service = new ServiceProcess(module, List.copyOf(command), port,
+                Files.createTempFile("nic-" + module, ".log"), timeout);
+        service.launch();
+        return service;
+    }
+
+    private static Path jar(String module) {
+        for (Path base : List.of(Path.of(".."), Path.of("."))) {
+            Path jar = base.resolve(module).resolve("target/quarkus-app/quarkus-run.jar").toAbsolutePath().normalize();
+            if (Files.isRegularFile(jar)) {
+                return jar;
+            }
+        }
+        throw new IllegalStateException(module + "/target/quarkus-app/quarkus-run.jar is missing: build " + module
+                + " first (mvn package runs before its tests)");
+    }
+
+    private void launch() throws IOException {
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ChildProcesses.killAtExit(process);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(module + " exited:\n" + Files.readString(log));
             }
-            try {
-                HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/q/health/ready").toURL()
-                        .openConnection();
-                c.setConnectTimeout(500);
-                if (c.getResponseCode() == 200) {
-                    return service;
-                }
-            } catch (IOException e) {
-                // not up yet
+            if (ready()) {
+                return;
             }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+            ChildProcesses.pause(250);
         }
-        service.close();
+        close();
         throw new IllegalStateException(module + " was not ready within " + timeout + ":\n" + Files.readString(log));
     }
 
-    /** What the service logged so far. */
+    /** Whether {@code /q/health/ready} answers 200. */
+    public boolean ready() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(url("/q/health/ready")).toURL().openConnection();
+            c.setConnectTimeout(500);
+            c.setReadTimeout(2000);
+            return c.getResponseCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The service's HTTP address for {@code path}, e.g. {@code /q/metrics}. */
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    public String module() {
+        return module;
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /** What the service logged so far (every run of it, when restarted). */
     public String log() throws IOException {
         return Files.readString(log);
     }
 
+    /** Kills the service at once (SIGKILL, as {@code kill -9}): no shutdown hook, no offset commit, no cleanup. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts the service again with the same settings and port, and waits until it is ready. */
+    public void restart() throws IOException {
+        if (alive()) {
+            kill();
+        }
+        launch();
+    }
+
     @Override
     public void close() {
+        if (process == null) {
+            return;
+        }
         process.destroy();
         try {
-            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         } catch (InterruptedException e) {

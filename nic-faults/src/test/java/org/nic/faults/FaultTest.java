@@ -1,0 +1,236 @@
+package org.nic.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.nic.cli.EventClient;
+import org.nic.event.EventType;
+import org.nic.event.SlideArrived;
+import org.nic.event.Topics;
+import org.nic.slide.SyntheticSlides;
+import org.nic.slide.TestSlides;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.StorageLayout;
+import org.nic.testing.ServiceProcess;
+
+/**
+ * Faults on the way, with every part of NIC a process of its own ({@link Pipeline}): each service killed
+ * with SIGKILL in the middle of its work and started again, the object store down for 30 s while a slide
+ * is encoded and another tiled, the broker killed and restarted during a run. Every slide that goes in comes
+ * out: one grid per slide and encoder, one answer per slide and head version. At-least-once delivery may
+ * repeat an event, and when it does the repeat carries the same CloudEvents id, which is what consumers
+ * drop duplicates by: the tests count distinct ids, and check that repeats are identical in that sense.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultTest {
+
+    static final Duration TIMEOUT = Duration.ofMinutes(4);
+    static final String HEAD_KEY = Pipeline.TASK + "/" + Pipeline.ENCODER;
+    static final int LABELS = 60;
+
+    Path dir;
+    Path slideFile;
+    Pipeline nic;
+    EventTap tap;
+    EventClient events;
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("nic-faults");
+        // 8,000 x 8,000 px of real H&E at 0.5 um/px: 62 x 62 cells, seconds of encoding, long enough to kill in.
+        slideFile = SyntheticSlides.pyramid(dir.resolve("slides/he-8000.tif"), 8);
+        nic = Pipeline.start(dir, List.of(dir.resolve("slides"), TestSlides.data().resolve("slides")), LABELS);
+        tap = new EventTap(nic.kafka.bootstrapServers());
+        events = new EventClient(nic.kafka.bootstrapServers());
+    }
+
+    @AfterAll
+    void stop() {
+        if (events != null) {
+            events.close();
+        }
+        if (tap != null) {
+            tap.close();
+        }
+        if (nic != null) {
+            nic.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theTrainerKilledWhileTrainingPublishesItsHeadOnceAfterItsRestart() throws Exception {
+        nic.publishLabels(events, LABELS, 5);
+        ServiceProcess trainer = nic.service("trainer-service");
+        String training = "task " + Pipeline.TASK + ": training a head";
+        await(() -> log(trainer).contains(training), "the trainer starts training");
+        boolean finishedBeforeKill = finishedRuns(trainer) > 0;
+        trainer.kill();
+        trainer.restart();
+        tap.await(Topics.MODEL_PUBLISHED, e -> HEAD_KEY.equals(e.key()), TIMEOUT);
+        tap.await(Topics.MODEL_DECIDED, e -> HEAD_KEY.equals(e.key()) && "PUBLISHED".equals(e.text("decision")), TIMEOUT);
+        // The restarted trainer reads the compacted labels whole and trains again; wait for that run to end.
+        await(() -> count(log(trainer), training) >= 2 && finishedRuns(trainer) >= count(log(trainer), training) - 1,
+                "the restarted trainer's run ends");
+        assertThat(finishedBeforeKill).as("the trainer was killed in the middle of a run").isFalse();
+        assertThat(tap.on(Topics.MODEL_PUBLISHED, HEAD_KEY)).as("one head published").hasSize(1);
+        assertThat(tap.on(Topics.MODEL_DECIDED, HEAD_KEY).stream().filter(e -> "PUBLISHED".equals(e.text("decision"))))
+                .hasSize(1);
+    }
+
+    @Test
+    @Order(2)
+    void everySlideComesOutOnceWhenEachServiceIsKilledInTheMiddleOfItsWork() throws Exception {
+        String run = Long.toString(System.nanoTime(), 36);
+        Set<String> slides = new LinkedHashSet<>();
+        for (int i = 0; i < 3; i++) {
+            slides.add("kill-" + i + "-" + run);
+        }
+        slides.forEach(this::arrive);
+
+        // The tiler dies once it has tiled the first slide, with the others waiting or in work.
+        tap.await(Topics.SLIDE_TILED, e -> slides.contains(e.key()), TIMEOUT);
+        restartKilled("tiler-service");
+        // The encoder dies a third of the way through a slide.
+        EventTap.Event midway = tap.await(Topics.SLIDE_PROGRESS, e -> slides.contains(e.key())
+                && e.json().get("done").asInt() >= e.json().get("total").asInt() / 3
+                && e.json().get("done").asInt() < e.json().get("total").asInt(), TIMEOUT);
+        restartKilled("encoder-service");
+        // The predictor dies once it has answered the first.
+        tap.await(Topics.SLIDE_PREDICTED, e -> slides.contains(e.key()), TIMEOUT);
+        restartKilled("predictor-service");
+
+        awaitPredicted(slides);
+        assertOnceEach(slides);
+        assertThat(tap.on(Topics.SLIDE_ENCODED, midway.key())).as("the slide the encoder died in resumed from its chunks")
+                .anyMatch(e -> e.json().get("resumedCells").asInt() > 0);
+    }
+
+    @Test
+    @Order(3)
+    void slidesGoThroughA30SecondStoreOutageDuringEncodingAndTiling() throws Exception {
+        String run = Long.toString(System.nanoTime(), 36);
+        String encoding = "outage-encoding-" + run;
+        String tiling = "outage-tiling-" + run;
+        arrive(encoding);
+        tap.await(Topics.SLIDE_PROGRESS, e -> encoding.equals(e.key()) && e.json().get("done").asInt() > 0
+                && e.json().get("done").asInt() < e.json().get("total").asInt(), TIMEOUT);
+        long down = System.nanoTime();
+        nic.s3.kill();
+        arrive(tiling);
+        EventTap.pause(30_000 - (System.nanoTime() - down) / 1_000_000);
+        nic.s3.start();
+
+        Set<String> slides = Set.of(encoding, tiling);
+        awaitPredicted(slides);
+        assertOnceEach(slides);
+        // The outage outlasted the stages' own retries (10 s here): NIC said so, and drove the slides again itself.
+        List<EventTap.Event> attempts = slides.stream().flatMap(s -> tap.on(Topics.SLIDE_FAILED, s).stream()).toList();
+        assertThat(attempts).as("attempts that failed while the store was down").isNotEmpty()
+                .allSatisfy(e -> {
+                    assertThat(e.text("reason")).isEqualTo("STORAGE_UNAVAILABLE");
+                    assertThat(e.json().get("retrying").asBoolean()).isTrue();
+                });
+        assertThat(attempts.stream().map(e -> e.text("stage")).collect(Collectors.toSet())).contains("tiling");
+    }
+
+    @Test
+    @Order(4)
+    void theServicesRideOverABrokerRestartDuringARun() throws Exception {
+        String run = Long.toString(System.nanoTime(), 36);
+        String during = "broker-during-" + run;
+        String after = "broker-after-" + run;
+        arrive(during);
+        tap.await(Topics.SLIDE_PROGRESS, e -> during.equals(e.key()) && e.json().get("done").asInt() > 0, TIMEOUT);
+        nic.kafka.kill();
+        EventTap.pause(8_000);
+        nic.kafka.start();
+        arrive(after);
+
+        Set<String> slides = Set.of(during, after);
+        awaitPredicted(slides);
+        assertOnceEach(slides);
+    }
+
+    void arrive(String slide) {
+        events.publish(EventType.SLIDE_ARRIVED, slide, new SlideArrived(slide, "file:" + slideFile.toAbsolutePath(),
+                "fault-scanner", "case-" + slide, null));
+    }
+
+    void restartKilled(String module) throws IOException {
+        ServiceProcess service = nic.service(module);
+        service.kill();
+        assertThat(service.alive()).isFalse();
+        service.restart();
+    }
+
+    void awaitPredicted(Set<String> slides) {
+        try {
+            tap.awaitAll(Topics.SLIDE_PREDICTED, slides, e -> true, TIMEOUT);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nfailures: " + slides.stream()
+                    .flatMap(s -> tap.on(Topics.SLIDE_FAILED, s).stream()).map(EventTap.Event::json).toList() + nic.logs(), e);
+        }
+    }
+
+    /** One plan, one grid and one answer per head version for each slide; repeats share their CloudEvents id. */
+    void assertOnceEach(Set<String> slides) throws Exception {
+        try (ObjectStore store = nic.store()) {
+            for (String slide : slides) {
+                assertThat(tap.on(Topics.SLIDE_ENCODED, slide)).as("%s encoded", slide).isNotEmpty();
+                assertThat(tap.on(Topics.SLIDE_PREDICTED, slide)).as("%s answered", slide).isNotEmpty();
+                assertThat(SlideOutputs.duplicates(tap, store, slide)).as("%s: each output once", slide).isEmpty();
+                assertThat(SlideOutputs.givenUp(tap, slide)).as("%s never given up on", slide).isFalse();
+                assertThat(store.exists(store.uri(StorageLayout.grid(slide, Pipeline.ENCODER) + ".zgroup"))).isTrue();
+            }
+        }
+    }
+
+    static int finishedRuns(ServiceProcess trainer) {
+        String log = log(trainer);
+        return count(log, "task " + Pipeline.TASK + ": published") + count(log, "task " + Pipeline.TASK + ": not published");
+    }
+
+    static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) {
+            n++;
+        }
+        return n;
+    }
+
+    static String log(ServiceProcess service) {
+        try {
+            return service.log();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            EventTap.pause(100);
+        }
+        throw new AssertionError(what + " did not happen within " + TIMEOUT);
+    }
+}

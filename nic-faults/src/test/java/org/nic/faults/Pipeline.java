@@ -1,0 +1,171 @@
+package org.nic.faults;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.nic.storage.ObjectStore;
+import org.nic.testing.KafkaProcess;
+import org.nic.testing.S3ProxyProcess;
+import org.nic.testing.ServiceProcess;
+
+/**
+ * NIC as it runs in production, every part a process of its own that can be killed: a KRaft broker, an
+ * S3-compatible store, and the tiler, encoder, trainer and predictor from their jars. Retries are shortened
+ * (stage retries give up after 10 s, retry topics wait 5, 10, 20 and 40 s) so that faults play out in
+ * minutes; everything else is the services' production configuration.
+ */
+final class Pipeline implements AutoCloseable {
+
+    static final String ENCODER = "mtl-nic-v2";
+    static final String TASK = "fault-score";
+    static final String BUCKET = "nic";
+    static final Duration START = Duration.ofSeconds(180);
+
+    /** Each service's incoming slide channels and their topics, and the class/method of its stage's own retries. */
+    private static final Map<String, String[]> STAGES = Map.of(
+            "tiler-service", new String[] {"org.nic.tiler.service.TilingService/tile", "slide-arrived=nic.slide.arrived.v1"},
+            "encoder-service", new String[] {"org.nic.encoder.service.EncodingService/encode",
+                    "slide-tiled=nic.slide.tiled.v1", "encode-requested=nic.slide.encode-requested.v1"},
+            "predictor-service", new String[] {"org.nic.predictor.service.PredictionService/predict",
+                    "slide-encoded=nic.slide.encoded.v1"});
+
+    final KafkaProcess kafka;
+    final S3ProxyProcess s3;
+    final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+
+    private Pipeline(KafkaProcess kafka, S3ProxyProcess s3) {
+        this.kafka = kafka;
+        this.s3 = s3;
+    }
+
+    /**
+     * Starts everything; the services in parallel.
+     *
+     * @param slideRoots folders that {@code file:} slide URIs may point into
+     * @param labelsToTrain labels of {@link #TASK} after which the trainer trains a head
+     */
+    static Pipeline start(Path dir, List<Path> slideRoots, int labelsToTrain) throws IOException {
+        KafkaProcess kafka = KafkaProcess.start(Files.createDirectories(dir.resolve("kafka")), 3);
+        S3ProxyProcess s3 = S3ProxyProcess.start(Files.createDirectories(dir.resolve("s3")), "nic-faults", "nic-faults-secret");
+        Pipeline p = new Pipeline(kafka, s3);
+        try (ObjectStore store = p.store()) {
+            store.ensureBucket();
+        }
+        String roots = String.join(",", slideRoots.stream().map(r -> r.toAbsolutePath().toString()).toList());
+        Map<String, Map<String, String>> configs = new LinkedHashMap<>();
+        configs.put("tiler-service", withRetries("tiler-service", Map.of("nic.sources.allowed-roots", roots)));
+        configs.put("encoder-service", withRetries("encoder-service", Map.of("nic.sources.allowed-roots", roots,
+                "nic.encoder.device", "cpu", "nic.encoder.default-id", ENCODER, "nic.encoder.chunk-cells", "8",
+                "nic.encoder.progress-interval-millis", "200")));
+        configs.put("trainer-service", Map.ofEntries(
+                Map.entry("nic.trainer.encoder-id", ENCODER),
+                Map.entry("nic.tasks." + TASK + ".kind", "REGRESSION"),
+                Map.entry("nic.trainer.retrain-after-labels", String.valueOf(labelsToTrain)),
+                Map.entry("nic.trainer.crop", "16"),
+                Map.entry("nic.trainer.crops", "4"),
+                Map.entry("nic.trainer.epochs", "15"),
+                Map.entry("nic.trainer.min-steps", "0"),
+                Map.entry("nic.trainer.learning-rate", "0.003"),
+                Map.entry("nic.trainer.held-out-share", "0.3")));
+        configs.put("predictor-service", withRetries("predictor-service", Map.of()));
+        ServiceProcess.Infrastructure infra = p.infrastructure();
+        List<CompletableFuture<ServiceProcess>> starting = new ArrayList<>();
+        configs.forEach((module, config) -> starting.add(CompletableFuture.supplyAsync(() -> {
+            try {
+                return ServiceProcess.start(module, infra, config, START);
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        })));
+        try {
+            for (CompletableFuture<ServiceProcess> s : starting) {
+                ServiceProcess service = s.join();
+                p.services.put(service.module(), service);
+            }
+        } catch (CompletionException e) {
+            p.close();
+            throw new IllegalStateException("a service did not start", e.getCause());
+        }
+        return p;
+    }
+
+    private static Map<String, String> withRetries(String module, Map<String, String> config) {
+        Map<String, String> out = new HashMap<>(config);
+        String[] stage = STAGES.get(module);
+        String ft = "quarkus.fault-tolerance.\"" + stage[0] + "\".";
+        out.put(ft + "retry.max-duration", "10000");
+        out.put(ft + "retry.delay", "1000");
+        out.put(ft + "exponential-backoff.max-delay", "4000");
+        for (int i = 1; i < stage.length; i++) {
+            String channel = stage[i].split("=")[0];
+            String topic = stage[i].split("=")[1];
+            String prefix = "mp.messaging.incoming." + channel + ".delayed-retry-topic.";
+            out.put(prefix + "topics", topic + ".retry_5000," + topic + ".retry_10000," + topic + ".retry_20000,"
+                    + topic + ".retry_40000");
+            out.put(prefix + "max-retries", "4");
+        }
+        return out;
+    }
+
+    /**
+     * Labels for the trainer: {@code n} synthetic grids of the encoder's 128 channels whose first channel
+     * carries the label, so that a head learns them, each labelled on {@link #TASK}.
+     */
+    void publishLabels(org.nic.cli.EventClient events, int n, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        try (ObjectStore store = store()) {
+            for (int i = 0; i < n; i++) {
+                String slide = "labelled-" + i;
+                double signal = r.nextGaussian();
+                org.nic.testing.SyntheticGrids.write(store, org.nic.storage.StorageLayout.grid(slide, ENCODER),
+                        org.nic.testing.SyntheticGrids.grid(slide, 128, signal, r));
+                org.nic.event.LabelRecorded label = new org.nic.event.LabelRecorded(slide, "case-" + i, TASK, 50 + 10 * signal,
+                        null, null, null, "nic-faults");
+                events.publish(org.nic.event.EventType.LABEL_RECORDED, label.key(), label);
+            }
+        }
+    }
+
+    ServiceProcess.Infrastructure infrastructure() {
+        return new ServiceProcess.Infrastructure(kafka.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey(), BUCKET);
+    }
+
+    ServiceProcess service(String module) {
+        return services.get(module);
+    }
+
+    /** A client of NIC's bucket. Close it. */
+    ObjectStore store() {
+        return new ObjectStore(new ObjectStore.Settings(s3.endpoint(), s3.accessKey(), s3.secretKey(), "us-east-1", BUCKET));
+    }
+
+    /** Every service's log, for a failed assertion's message. */
+    String logs() {
+        StringBuilder out = new StringBuilder();
+        services.forEach((module, s) -> {
+            try {
+                String log = s.log();
+                out.append("\n===== ").append(module).append(" =====\n")
+                        .append(log, Math.max(0, log.length() - 6000), log.length());
+            } catch (IOException e) {
+                out.append("\n(no log of ").append(module).append(")");
+            }
+        });
+        return out.toString();
+    }
+
+    @Override
+    public void close() {
+        services.values().forEach(ServiceProcess::close);
+        s3.close();
+        kafka.close();
+    }
+}

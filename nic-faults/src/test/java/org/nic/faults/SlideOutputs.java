@@ -1,0 +1,56 @@
+package org.nic.faults;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.nic.event.Topics;
+import org.nic.storage.ObjectStore;
+import org.nic.storage.StorageLayout;
+
+/**
+ * What a slide left behind, judged for duplicates: one plan (slide-tiled), one grid (slide-encoded, one Zarr
+ * group of one encoder, no unfinished run), one answer per head version (slide-predicted). A repeated event
+ * with the same CloudEvents id is one output delivered twice, which consumers drop; two ids are two outputs.
+ */
+final class SlideOutputs {
+
+    private SlideOutputs() {
+    }
+
+    /** What is duplicated or unfinished for the slide; empty when each output exists once. */
+    static List<String> duplicates(EventTap tap, ObjectStore store, String slide) {
+        List<String> problems = new ArrayList<>();
+        if (tap.ids(Topics.SLIDE_TILED, slide).size() > 1) {
+            problems.add(slide + ": " + tap.ids(Topics.SLIDE_TILED, slide).size() + " plans (slide-tiled ids)");
+        }
+        if (tap.ids(Topics.SLIDE_ENCODED, slide).size() > 1) {
+            problems.add(slide + ": " + tap.ids(Topics.SLIDE_ENCODED, slide).size() + " grids (slide-encoded ids)");
+        }
+        Map<String, Set<String>> answers = tap.on(Topics.SLIDE_PREDICTED, slide).stream()
+                .collect(Collectors.groupingBy(e -> e.json().get("predictions").get(0).get("headVersion").asText(),
+                        Collectors.mapping(EventTap.Event::ceId, Collectors.toSet())));
+        answers.forEach((version, ids) -> {
+            if (ids.size() > 1) {
+                problems.add(slide + ": " + ids.size() + " answers by head " + version);
+            }
+        });
+        List<String> keys = store.list(store.bucket(), "grids/" + slide + "/").stream().map(ObjectStore.ObjectInfo::key).toList();
+        if (keys.stream().anyMatch(k -> !k.startsWith(StorageLayout.grid(slide, Pipeline.ENCODER)))) {
+            problems.add(slide + ": a grid of another encoder");
+        }
+        if (keys.stream().filter(k -> k.endsWith("/.zgroup")).count() > 1) {
+            problems.add(slide + ": more than one grid");
+        }
+        if (keys.stream().anyMatch(k -> k.endsWith(".nic-run.json"))) {
+            problems.add(slide + ": an unfinished encoding run left behind");
+        }
+        return problems;
+    }
+
+    /** Whether the slide's last word at some stage was a failure (not an attempt NIC repeats). */
+    static boolean givenUp(EventTap tap, String slide) {
+        return tap.on(Topics.SLIDE_FAILED, slide).stream().anyMatch(e -> !e.json().path("retrying").asBoolean(false));
+    }
+}
