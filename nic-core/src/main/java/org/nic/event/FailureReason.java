@@ -24,6 +24,8 @@ public enum FailureReason {
     SLIDE_CHANGED(false),
     /** The model cannot be loaded: missing, hash mismatch, or ONNX Runtime refuses it. */
     MODEL_UNAVAILABLE(false),
+    /** (prediction) The heads published before the predictor started are not all loaded yet; retried later. */
+    MODELS_LOADING(true),
     /** Object storage failed; the same event may succeed later. */
     STORAGE_UNAVAILABLE(true),
     /** Anything else: a bug or an unexpected condition. */

@@ -124,7 +124,7 @@ class FaultTest {
 
     @Test
     @Order(3)
-    void slidesGoThroughA30SecondStoreOutageDuringEncodingAndTiling() throws Exception {
+    void slidesGoThroughA30SecondStoreOutageDuringEncodingTilingAndAPredictorRestart() throws Exception {
         String run = Long.toString(System.nanoTime(), 36);
         String encoding = "outage-encoding-" + run;
         String tiling = "outage-tiling-" + run;
@@ -134,8 +134,19 @@ class FaultTest {
         long down = System.nanoTime();
         nic.s3.kill();
         arrive(tiling);
+        // The predictor also dies and starts while the store is down: it must not lose its head to the outage.
+        ServiceProcess predictor = nic.service("predictor-service");
+        predictor.kill();
+        java.util.concurrent.CompletableFuture<Void> restarted = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                predictor.restart(); // ready only once the store answers and the heads on the topic are read
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         EventTap.pause(30_000 - (System.nanoTime() - down) / 1_000_000);
         nic.s3.start();
+        restarted.join();
 
         Set<String> slides = Set.of(encoding, tiling);
         awaitPredicted(slides);

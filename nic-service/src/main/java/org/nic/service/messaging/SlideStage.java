@@ -37,7 +37,7 @@ import org.nic.storage.StorageLayout;
  *   <li>a permanent failure, or the last attempt: a final {@code slide-failed}, acknowledged.</li>
  * </ul>
  * Every outcome is counted in {@code nic.slides{stage, outcome, reason}}; slides in work are the gauge
- * {@code nic.slides.in.flight{stage}} and the time per record the timer {@code nic.stage{stage}}.
+ * {@code nic.slides.in.flight{stage, channel}} and the time per record the timer {@code nic.stage{stage}}.
  */
 public final class SlideStage {
 
@@ -77,7 +77,7 @@ public final class SlideStage {
         this.log = log;
         this.timer = Timer.builder("nic.stage").description("Time a stage spends on one slide").tag("stage", stage)
                 .register(metrics);
-        metrics.gauge("nic.slides.in.flight", io.micrometer.core.instrument.Tags.of("stage", stage), inFlight);
+        metrics.gauge("nic.slides.in.flight", io.micrometer.core.instrument.Tags.of("stage", stage, "channel", channel), inFlight);
     }
 
     /** Attempts a slide gets at this stage: the first, plus the channel's delayed retries. */

@@ -17,7 +17,11 @@ import org.nic.event.ModelPublished;
 import org.nic.event.SlideEncoded;
 import org.nic.event.SlidePredicted;
 import org.nic.model.ModelCard;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import org.nic.event.FailureReason;
+import org.nic.event.StageFailure;
 import org.nic.predictor.service.ActiveHeads;
+import org.nic.predictor.service.HeadsLoaded;
 import org.nic.predictor.service.PredictionService;
 import org.nic.service.messaging.CloudEventSender;
 import org.nic.service.messaging.RecordPosition;
@@ -39,11 +43,15 @@ public class PredictorListener {
     private final PredictionService prediction;
     private final MutinyEmitter<byte[]> predicted;
     private final SlideStage stage;
+    private final HeadsLoaded loaded;
+    /** How long a slide waits for the heads published before this predictor started to be read. */
+    static final java.time.Duration HEADS_WAIT = java.time.Duration.ofSeconds(60);
 
-    public PredictorListener(ActiveHeads heads, PredictionService prediction,
+    public PredictorListener(ActiveHeads heads, PredictionService prediction, HeadsLoaded loaded,
                              @Channel("slide-predicted") MutinyEmitter<byte[]> predicted,
                              @Channel("slide-failed") MutinyEmitter<byte[]> failed, MeterRegistry metrics, Config config) {
         this.heads = heads;
+        this.loaded = loaded;
         this.prediction = prediction;
         this.predicted = predicted;
         this.stage = new SlideStage(STAGE, prediction.name(), EventType.SLIDE_ENCODED, "slide-encoded", config, metrics,
@@ -53,19 +61,25 @@ public class PredictorListener {
     @Incoming("model-published")
     @Blocking
     public CompletionStage<Void> onModelPublished(Message<byte[]> message) {
-        ModelPublished event;
         try {
-            event = EventJson.readEvent(EventType.MODEL_PUBLISHED, message.getPayload(), ModelPublished.class);
+            ModelPublished event = EventJson.readEvent(EventType.MODEL_PUBLISHED, message.getPayload(), ModelPublished.class);
+            String refused = heads.activate(event);
+            if (refused != null) {
+                return message.nack(new IllegalStateException("head " + event.task() + " " + event.headVersion() + " for "
+                        + event.encoderId() + " refused: " + refused));
+            }
+            return message.ack();
         } catch (InvalidEventException e) {
             LOG.errorf("dead-lettering an invalid model-published record (%s): %s", RecordPosition.of(message), e.getMessage());
             return message.nack(e);
+        } catch (StageFailure e) {
+            LOG.errorf("dead-lettering a model-published record whose head could not be read (%s): %s",
+                    RecordPosition.of(message), e.getMessage());
+            return message.nack(e);
+        } finally {
+            message.getMetadata(IncomingKafkaRecordMetadata.class)
+                    .ifPresent(m -> loaded.handled(m.getTopic(), m.getPartition(), m.getOffset()));
         }
-        String refused = heads.activate(event);
-        if (refused != null) {
-            return message.nack(new IllegalStateException("head " + event.task() + " " + event.headVersion() + " for "
-                    + event.encoderId() + " refused: " + refused));
-        }
-        return message.ack();
     }
 
     @Incoming("slide-encoded")
@@ -73,6 +87,10 @@ public class PredictorListener {
     public CompletionStage<Void> onSlideEncoded(Message<byte[]> message) throws InterruptedException {
         long received = System.nanoTime();
         return stage.handle(message, SlideEncoded.class, SlideEncoded::slideId, e -> null, encoded -> {
+            if (!loaded.await(HEADS_WAIT)) {
+                throw new StageFailure(FailureReason.MODELS_LOADING, "the heads published before this predictor started"
+                        + " are not all read yet (is the object store down?)");
+            }
             SlidePredicted result = prediction.predict(encoded, received);
             if (result == null) {
                 LOG.infof("slide %s: no active head for encoder %s yet", encoded.slideId(), encoded.encoderId());

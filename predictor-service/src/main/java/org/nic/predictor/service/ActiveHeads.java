@@ -20,6 +20,13 @@ import org.nic.model.OnnxHead;
 import org.nic.predictor.config.PredictorConfig;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.S3Uri;
+import org.nic.storage.StorageException;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import io.smallrye.faulttolerance.api.RetryWhen;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.nic.event.FailureReason;
+import org.nic.event.StageFailure;
+import org.nic.service.messaging.TransientFailure;
 
 /**
  * The active head of every (task, encoder), swapped atomically when a model-published event arrives. A
@@ -78,11 +85,30 @@ public class ActiveHeads {
         return refused;
     }
 
-    /** Loads and activates a head; returns why it was refused (keeping the old one), or null when it serves. */
-    public String activate(ModelPublished event) {
+    /**
+     * Loads and activates a head; returns why it was refused (keeping the old one), or null when it serves. A
+     * store that fails is not a reason to refuse a head: it is retried here with backoff (2 s doubling to 30 s,
+     * for up to 10 minutes) and only then thrown, as {@code STORAGE_UNAVAILABLE}.
+     */
+    @Retry(maxRetries = -1, delay = 2000, maxDuration = 600_000, jitter = 500)
+    @ExponentialBackoff(factor = 2, maxDelay = 30_000)
+    @RetryWhen(exception = TransientFailure.class)
+    public String activate(ModelPublished event) throws StageFailure {
         try {
-            byte[] model = store.get(S3Uri.parse(event.modelUri()));
-            ModelCard card = EventJson.mapper().readValue(store.get(S3Uri.parse(event.cardUri())), ModelCard.class);
+            byte[] model;
+            byte[] cardBytes;
+            try {
+                model = store.get(S3Uri.parse(event.modelUri()));
+                cardBytes = store.get(S3Uri.parse(event.cardUri()));
+            } catch (StorageException e) {
+                if (!e.notFound()) {
+                    LOG.warnf("head %s %s for %s: the store failed (%s); trying again", event.task(), event.headVersion(),
+                            event.encoderId(), e.getMessage());
+                    throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
+                }
+                throw e;
+            }
+            ModelCard card = EventJson.mapper().readValue(cardBytes, ModelCard.class);
             String actual = ModelCard.sha256(model);
             if (!actual.equals(event.sha256()) || !actual.equals(card.sha256())) {
                 String why = "model sha256 " + actual + ", event says " + event.sha256() + ", card says " + card.sha256();
