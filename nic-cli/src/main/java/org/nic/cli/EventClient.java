@@ -133,6 +133,21 @@ public final class EventClient implements AutoCloseable {
         return partitions;
     }
 
+    /**
+     * False for a {@code slide-failed} record of an attempt that NIC repeats by itself ({@code retrying: true}):
+     * the slide is not done with. True for every other record.
+     */
+    public static boolean isFinal(ConsumerRecord<String, byte[]> record) {
+        if (!record.topic().equals(org.nic.event.Topics.SLIDE_FAILED)) {
+            return true;
+        }
+        try {
+            return !EventJson.mapper().readTree(record.value()).path("retrying").asBoolean(false);
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
     public static String header(ConsumerRecord<?, ?> record, String name) {
         Header h = record.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);

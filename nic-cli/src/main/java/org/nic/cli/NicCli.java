@@ -99,12 +99,13 @@ public final class NicCli {
                 if (done == null) {
                     return 0;
                 }
-                return Await.print(events.await(from, r -> id.equals(r.key()), timeout, done, Topics.SLIDE_FAILED));
+                return Await.print(events.await(from, r -> id.equals(r.key()) && EventClient.isFinal(r), timeout, done,
+                        Topics.SLIDE_FAILED));
             }
         }
     }
 
-    @Command(name = "await", description = "Wait for a slide's encoded (or tiled, or failed) event and print it.")
+    @Command(name = "await", description = "Wait for a slide's encoded (or final failed) event and print it.")
     static final class Await implements Callable<Integer> {
 
         @Parameters(index = "0", description = "slide id")
@@ -116,7 +117,8 @@ public final class NicCli {
         @Override
         public Integer call() {
             try (EventClient events = new EventClient(bootstrap())) {
-                return print(events.awaitKey(slideId, timeout, Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED));
+                return print(events.await(null, r -> slideId.equals(r.key()) && EventClient.isFinal(r), timeout,
+                        Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED));
             }
         }
 

@@ -58,7 +58,7 @@ public final class CohortRunner {
             Set<String> failed = new HashSet<>();
             long e0 = System.nanoTime();
             events.find(from, r -> {
-                if (!ids.contains(r.key()) || encoded.contains(r.key()) || failed.contains(r.key())) {
+                if (!ids.contains(r.key()) || encoded.contains(r.key()) || failed.contains(r.key()) || !EventClient.isFinal(r)) {
                     return false;
                 }
                 if (r.topic().equals(Topics.SLIDE_FAILED)) {
