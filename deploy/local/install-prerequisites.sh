@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages NIC needs (Debian/Ubuntu): OpenSlide, libvips (synthetic slides for
 # tests and benchmarks), NumPy + zarr for Debian's /usr/bin/python3 (reading grids as data scientists do), and
-# Chromium with its chromedriver (the dashboard's tests drive the page in a real, headless browser).
+# Chromium with its chromedriver (the dashboard's tests drive the page in a real, headless browser), and
+# kubectl (the manifests' test renders them).
 # Java 17+ and Maven must already be there. Installs only what is missing.
 set -euo pipefail
 
@@ -13,6 +14,8 @@ command -v vips >/dev/null 2>&1 || need+=(libvips-tools)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+# kubectl renders the Kubernetes manifests in the tests (kubectl kustomize); Debian's is kubernetes-client.
+command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

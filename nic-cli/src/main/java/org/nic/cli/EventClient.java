@@ -45,9 +45,22 @@ public final class EventClient implements AutoCloseable {
         publishRaw(type, key, EventJson.toBytes(event));
     }
 
+    /**
+     * Publishes an event with extra headers, e.g. a W3C {@code traceparent} that puts the slide's whole
+     * journey through NIC into the sender's trace.
+     */
+    public void publish(EventType type, String key, Object event, Map<String, String> headers) {
+        send(type, key, EventJson.toBytes(event), headers);
+    }
+
     /** Publishes raw bytes with CloudEvents headers: for malformed payloads. */
     public void publishRaw(EventType type, String key, byte[] payload) {
+        send(type, key, payload, Map.of());
+    }
+
+    private void send(EventType type, String key, byte[] payload, Map<String, String> headers) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(type.topic(), key, payload);
+        headers.forEach((k, v) -> record.headers().add(k, bytes(v)));
         record.headers().add("ce_specversion", bytes("1.0"));
         record.headers().add("ce_id", bytes(UUID.randomUUID().toString()));
         record.headers().add("ce_source", bytes("urn:nic:test"));

@@ -28,8 +28,14 @@ import org.nic.event.EventJson;
  */
 final class EventTap implements AutoCloseable {
 
-    /** A record as read: topic, key, CloudEvents id, JSON payload (null when not JSON). */
-    record Event(String topic, String key, String ceId, JsonNode json, long offset) {
+    /** A record as read: topic, key, CloudEvents id, W3C traceparent, JSON payload (null when not JSON). */
+    record Event(String topic, String key, String ceId, String traceparent, JsonNode json, long offset) {
+
+        /** The trace id of the record's traceparent, or null. */
+        String traceId() {
+            return traceparent == null || traceparent.split("-").length < 4 ? null : traceparent.split("-")[1];
+        }
+
 
         String text(String field) {
             return json == null || !json.hasNonNull(field) ? null : json.get(field).asText();
@@ -62,7 +68,8 @@ final class EventTap implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (seen.add(r.topic() + "/" + r.partition() + "/" + r.offset())) {
-                        events.add(new Event(r.topic(), r.key(), header(r, "ce_id"), json(r.value()), r.offset()));
+                        events.add(new Event(r.topic(), r.key(), header(r, "ce_id"), header(r, "traceparent"), json(r.value()),
+                                r.offset()));
                     }
                 }
             }

@@ -179,6 +179,25 @@ class FaultTest {
         assertOnceEach(slides);
     }
 
+    @Test
+    @Order(5)
+    void aSlideIsOneTraceFromArrivalToPrediction() throws Exception {
+        String slide = "traced-" + Long.toString(System.nanoTime(), 36);
+        String traceId = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
+        String scannerSpan = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(8));
+        events.publish(EventType.SLIDE_ARRIVED, slide, new SlideArrived(slide, "file:" + slideFile.toAbsolutePath(),
+                "fault-scanner", "case-" + slide, null), java.util.Map.of("traceparent", "00-" + traceId + "-" + scannerSpan + "-01"));
+        awaitPredicted(Set.of(slide));
+        // The tiler continues the scanner's trace, the encoder the tiler's, the predictor the encoder's: every
+        // record the slide made, progress included, is in the one trace.
+        for (String topic : List.of(Topics.SLIDE_TILED, Topics.SLIDE_PROGRESS, Topics.SLIDE_ENCODED, Topics.SLIDE_PREDICTED)) {
+            assertThat(tap.on(topic, slide)).as("%s records of %s", topic, slide).isNotEmpty()
+                    .allSatisfy(e -> assertThat(e.traceId()).as("trace of %s", topic).isEqualTo(traceId));
+        }
+        assertThat(tap.on(Topics.SLIDE_TILED, slide).get(0).traceparent()).as("a span of the tiler's own")
+                .doesNotContain(scannerSpan);
+    }
+
     void arrive(String slide) {
         events.publish(EventType.SLIDE_ARRIVED, slide, new SlideArrived(slide, "file:" + slideFile.toAbsolutePath(),
                 "fault-scanner", "case-" + slide, null));

@@ -62,8 +62,13 @@ public class EncodingListener {
     }
 
     private String encode(EncodingService.Request request) throws StageFailure, InterruptedException {
-        SlideEncoded encoded = encoding.encode(request,
-                (slide, done, total) -> publisher.progress(new SlideProgress(slide, STAGE, done, total)));
+        // Progress is reported from the pipeline's own threads: it is put in the slide's trace explicitly.
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
+        SlideEncoded encoded = encoding.encode(request, (slide, done, total) -> {
+            try (io.opentelemetry.context.Scope scope = trace.makeCurrent()) {
+                publisher.progress(new SlideProgress(slide, STAGE, done, total));
+            }
+        });
         publisher.encoded(encoded);
         metrics.counter("nic.encoder.patches").increment(encoded.reused() ? 0 : encoded.tissueCells() - encoded.resumedCells());
         return encoded.reused() ? "reused" : "encoded";

@@ -1,15 +1,14 @@
 package org.nic.service.health;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.Liveness;
 import org.nic.slide.OpenSlideReader;
 
-/** The tiler cannot read a slide without the OpenSlide library: not live without it. */
-@Liveness
-@ApplicationScoped
-public class OpenSlideHealthCheck implements HealthCheck {
+/**
+ * A service that reads slides cannot work without the OpenSlide library. Not a bean here: the services that
+ * read slides (tiler, encoder) declare it as a readiness check of their own, and only they.
+ */
+public abstract class OpenSlideHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {

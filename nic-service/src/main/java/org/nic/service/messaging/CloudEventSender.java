@@ -4,6 +4,8 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadataBuilder;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.opentelemetry.context.Context;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.nic.event.EventJson;
@@ -45,8 +47,10 @@ public final class CloudEventSender {
         if (id != null) {
             ce.withId(id);
         }
+        // The caller's trace (SlideStage makes the incoming record's current) becomes the record's parent span.
         return Message.of(EventJson.toBytes(event))
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build())
-                .addMetadata(ce.build());
+                .addMetadata(ce.build())
+                .addMetadata(TracingMetadata.with(Context.current(), Context.current()));
     }
 }

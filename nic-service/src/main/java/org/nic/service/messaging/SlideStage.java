@@ -9,6 +9,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -115,15 +118,20 @@ public final class SlideStage {
         int attempt = attempt(message);
         inFlight.incrementAndGet();
         Timer.Sample sample = Timer.start(metrics);
-        try {
-            String outcome = work.run(event);
-            count(outcome, "none");
-            return message.ack();
-        } catch (StageFailure f) {
-            return failed(message, slideId, uri, f.reason(), f.getMessage(), attempt, f);
-        } catch (RuntimeException e) {
-            log.errorf(e, "slide %s: unexpected error at %s", slideId, stage);
-            return failed(message, slideId, uri, FailureReason.INTERNAL_ERROR, String.valueOf(e), attempt, e);
+        // The record's trace (its consumer span, child of the traceparent it came with) is current while the
+        // stage works, so that every event the stage sends continues it: one trace per slide, stage after stage.
+        Context trace = TracingMetadata.fromMessage(message).map(TracingMetadata::getCurrentContext).orElse(Context.current());
+        try (Scope scope = trace.makeCurrent()) {
+            try {
+                String outcome = work.run(event);
+                count(outcome, "none");
+                return message.ack();
+            } catch (StageFailure f) {
+                return failed(message, slideId, uri, f.reason(), f.getMessage(), attempt, f);
+            } catch (RuntimeException e) {
+                log.errorf(e, "slide %s: unexpected error at %s", slideId, stage);
+                return failed(message, slideId, uri, FailureReason.INTERNAL_ERROR, String.valueOf(e), attempt, e);
+            }
         } finally {
             sample.stop(timer);
             inFlight.decrementAndGet();

@@ -32,6 +32,35 @@ import org.nic.tiler.TilerTestSupport;
 class SlideTilingTest {
 
     @Test
+    void aTiledSlideShowsInTheMetricsAndOpenSlideInReadiness() throws Exception {
+        String slideId = TilerTestSupport.newSlideId("metrics");
+        String uri = TilerTestSupport.upload(TilerTestSupport.slideFile("CMU-1-Small-Region.svs"), slideId);
+        double before = tiledCount(io.restassured.RestAssured.get("/q/metrics").asString());
+        try (EventClient events = TilerTestSupport.events()) {
+            assertThat(TilerTestSupport.submit(events, slideId, uri).topic()).isEqualTo(Topics.SLIDE_TILED);
+        }
+        // The counter moves right after slide-tiled is acknowledged by the broker, which the test may see first.
+        String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
+        for (int i = 0; i < 50 && (tiledCount(metrics) < before + 1 || !metrics.matches("(?s).*nic_slides_in_flight\\{[^}]*stage=\"tiling\"[^}]*} 0\\.0.*")); i++) {
+            Thread.sleep(100);
+            metrics = io.restassured.RestAssured.get("/q/metrics").asString();
+        }
+        assertThat(tiledCount(metrics)).as("nic_slides_total{outcome=tiled}").isEqualTo(before + 1);
+        assertThat(metrics).containsPattern("nic_stage_seconds_count\\{[^}]*stage=\"tiling\"[^}]*} [1-9]")
+                .containsPattern("nic_slides_in_flight\\{[^}]*stage=\"tiling\"[^}]*} 0\\.0");
+        String ready = io.restassured.RestAssured.get("/q/health/ready").asString();
+        assertThat(ready).contains("\"openslide\"", "\"object-store\"");
+        assertThat(io.restassured.RestAssured.get("/q/health/live").asString()).doesNotContain("\"openslide\"");
+    }
+
+    /** The value of nic_slides_total for stage tiling, outcome tiled (0 before the first). */
+    static double tiledCount(String metrics) {
+        return metrics.lines().filter(l -> l.startsWith("nic_slides_total{") && l.contains("stage=\"tiling\"")
+                && l.contains("outcome=\"tiled\"")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    @Test
     void cmu1UploadedToS3IsTiledAndItsPlanMatchesAnIndependentComputation() throws Exception {
         Path slide = TilerTestSupport.slideFile("CMU-1-Small-Region.svs");
         String slideId = TilerTestSupport.newSlideId("cmu1");
