@@ -2,6 +2,11 @@
 #   start_service NAME JAR PORT [java options...]
 # Needs: $dir (local state folder), $NIC_SOURCES_ALLOWED_ROOTS (folders file: URIs may point into), log().
 
+# The local store's credentials (deploy/local/nic-local.sh starts S3Proxy with the same): services and the
+# nic command line have no credentials of their own.
+export NIC_STORAGE_ACCESS_KEY=${NIC_STORAGE_ACCESS_KEY:-${NIC_S3_ACCESS_KEY:-nic}}
+export NIC_STORAGE_SECRET_KEY=${NIC_STORAGE_SECRET_KEY:-${NIC_S3_SECRET_KEY:-nic-secret}}
+
 start_service() {
   local name=$1 jar=$2 port=$3 pidfile=$dir/services/$1.pid
   shift 3

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code nic}: what a scanner and a dashboard do, from a shell. Connections come from the environment
  * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code NIC_STORAGE_ENDPOINT}, {@code NIC_STORAGE_ACCESS_KEY},
- * {@code NIC_STORAGE_SECRET_KEY}), defaulting to deploy/local's.
+ * {@code NIC_STORAGE_SECRET_KEY}), defaulting to deploy/local's broker and store; the credentials have no default.
  */
 @Command(name = "nic", mixinStandardHelpOptions = true, subcommands = {NicCli.Submit.class, NicCli.Await.class, NicCli.Label.class, NicCli.AwaitHead.class, NicCli.PinHead.class},
         description = "Submit slides to NIC and print what the pipeline answers.")
@@ -40,6 +40,16 @@ public final class NicCli {
             v = System.getProperty(name);
         }
         return v == null || v.isBlank() ? fallback : v;
+    }
+
+    /** A setting that has no default (credentials): its value, or a clear error naming it. */
+    public static String required(String name) {
+        String v = env(name, null);
+        if (v == null) {
+            throw new CommandLine.ParameterException(new CommandLine(new NicCli()), name + " is not set: the object store's"
+                    + " credentials have no default (deploy/local/services.sh sets the local store's)");
+        }
+        return v;
     }
 
     public static String bootstrap() {
@@ -77,7 +87,7 @@ public final class NicCli {
             String id = slideId != null ? slideId : contentId(slide);
             S3Uri uri = new S3Uri(bucket, id + "/" + slide.getFileName());
             ObjectStore.Settings settings = new ObjectStore.Settings(env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
-                    env("NIC_STORAGE_ACCESS_KEY", "nic"), env("NIC_STORAGE_SECRET_KEY", "nic-secret"),
+                    required("NIC_STORAGE_ACCESS_KEY"), required("NIC_STORAGE_SECRET_KEY"),
                     env("NIC_STORAGE_REGION", "us-east-1"), bucket);
             try (ObjectStore store = new ObjectStore(settings)) {
                 store.ensureBucket();
@@ -210,7 +220,7 @@ public final class NicCli {
         public Integer call() throws Exception {
             String who = by != null && !by.isBlank() ? by : env("USER", "operator");
             ObjectStore.Settings settings = new ObjectStore.Settings(env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
-                    env("NIC_STORAGE_ACCESS_KEY", "nic"), env("NIC_STORAGE_SECRET_KEY", "nic-secret"),
+                    required("NIC_STORAGE_ACCESS_KEY"), required("NIC_STORAGE_SECRET_KEY"),
                     env("NIC_STORAGE_REGION", "us-east-1"), bucket);
             String prefix = "models/heads/" + task + "/" + version + "/";
             org.nic.event.ModelPublished event;

@@ -119,7 +119,7 @@ public final class CohortCli {
             CohortEvaluation.Settings s = new CohortEvaluation.Settings(crop, epochs, batchSize, learningRate, crops, seed, 2000,
                     minSteps, heads);
             ObjectStore.Settings storage = new ObjectStore.Settings(NicCli.env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
-                    NicCli.env("NIC_STORAGE_ACCESS_KEY", "nic"), NicCli.env("NIC_STORAGE_SECRET_KEY", "nic-secret"),
+                    NicCli.required("NIC_STORAGE_ACCESS_KEY"), NicCli.required("NIC_STORAGE_SECRET_KEY"),
                     NicCli.env("NIC_STORAGE_REGION", "us-east-1"), bucket);
             List<CohortEvaluation.Row> rows = new ArrayList<>();
             List<CohortGenerator.Slide> testSlides = null;

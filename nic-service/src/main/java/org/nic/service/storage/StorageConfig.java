@@ -14,12 +14,10 @@ public interface StorageConfig {
     @WithDefault("http://127.0.0.1:9000")
     String endpoint();
 
-    /** Access key. */
-    @WithDefault("nic")
+    /** Access key; required, no default (deploy/local sets the local store's, Kubernetes a Secret's). */
     String accessKey();
 
-    /** Secret key. */
-    @WithDefault("nic-secret")
+    /** Secret key; required, no default. */
     String secretKey();
 
     /** Region the client signs for. */
