@@ -20,7 +20,7 @@ mode=${1:-}
 extra=()
 case "$mode" in
   --empty) shift; mkdir -p "$cold" ;;
-  --hang) shift; cp -a "$source_repo" "$cold"; extra+=(-Dnic.test.fork-timeout=20) ;;
+  --hang) shift; cp -a "$source_repo" "$cold"; extra+=(-Dnictest.fork-timeout=20) ;;
   *)
     # A plain copy (not hard links: Maven rewrites metadata files in place, which would reach the original).
     cp -a "$source_repo" "$cold"

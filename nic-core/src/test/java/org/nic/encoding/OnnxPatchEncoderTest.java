@@ -9,14 +9,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shipped encoder in ONNX Runtime: CUDA requests fall back to CPU on a CPU build, codes are stable.
- * On a GPU machine run it with {@code -Dnic.test.expect-device=cuda:0} (and {@code -Dgpu}): the CUDA path
+ * On a GPU machine run it with {@code -Dnictest.expect-device=cuda:0} (and {@code -Dgpu}): the CUDA path
  * must then really be taken.
  */
 class OnnxPatchEncoderTest {
 
     /** What {@code auto} and {@code cuda:0} must give here: cpu on a CPU build, unless the run says otherwise. */
     static String expectedAcceleratedDevice() {
-        String configured = System.getProperty("nic.test.expect-device");
+        String configured = System.getProperty("nictest.expect-device");
         if (configured != null && !configured.isBlank()) {
             return configured;
         }

@@ -3,14 +3,14 @@ package org.nic.slide;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where the shared test data lies (../shared/data, or -Dnic.shared.data). */
+/** Where the shared test data lies (../shared/data, or -Dnictest.shared.data). */
 public final class TestSlides {
 
     private TestSlides() {
     }
 
     public static Path data() {
-        String configured = System.getProperty("nic.shared.data");
+        String configured = System.getProperty("nictest.shared.data");
         Path dir = configured != null ? Path.of(configured) : Path.of("../../shared/data");
         if (!Files.isDirectory(dir)) {
             dir = Path.of("../shared/data");

@@ -58,7 +58,7 @@ class KubernetesManifestsTest {
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     static Path repository() {
-        return Path.of(System.getProperty("nic.repository", "..")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("nictest.repository", "..")).toAbsolutePath().normalize();
     }
 
     /** The overlay as {@code kubectl kustomize} renders it, one JSON tree per resource. */

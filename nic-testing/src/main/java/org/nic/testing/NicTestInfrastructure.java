@@ -24,8 +24,8 @@ public final class NicTestInfrastructure {
      * Quarkus loads test classes again for each test profile, so static fields alone would start a second
      * broker; the address of the one already started is kept in a JVM-wide system property instead.
      */
-    private static final String STARTED_KAFKA = "nic.test.started.kafka";
-    private static final String STARTED_S3 = "nic.test.started.s3";
+    private static final String STARTED_KAFKA = "nictest.started.kafka";
+    private static final String STARTED_S3 = "nictest.started.s3";
 
     public static synchronized String kafkaBootstrapServers() {
         String external = setting("NIC_TEST_KAFKA_BOOTSTRAP");
@@ -76,7 +76,7 @@ public final class NicTestInfrastructure {
 
     /** The shared test data folder (../shared/data). */
     public static Path sharedData() {
-        String configured = System.getProperty("nic.shared.data");
+        String configured = System.getProperty("nictest.shared.data");
         Path dir = configured != null ? Path.of(configured) : Path.of("../../shared/data");
         if (!Files.isDirectory(dir)) {
             dir = Path.of("../shared/data");

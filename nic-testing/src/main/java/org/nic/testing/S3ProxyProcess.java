@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 public final class S3ProxyProcess implements AutoCloseable {
 
     /** System property naming S3Proxy's jar-with-dependencies (the build copies it into target/). */
-    public static final String JAR_PROPERTY = "nic.test.s3proxy.jar";
+    public static final String JAR_PROPERTY = "nictest.s3proxy.jar";
 
     private final Path dir;
     private final int port;

@@ -15,7 +15,7 @@ public final class TestData {
     }
 
     public static Path data() {
-        String configured = System.getProperty("nic.shared.data");
+        String configured = System.getProperty("nictest.shared.data");
         Path dir = configured != null ? Path.of(configured) : Path.of("../../shared/data");
         if (!Files.isDirectory(dir)) {
             dir = Path.of("../shared/data");

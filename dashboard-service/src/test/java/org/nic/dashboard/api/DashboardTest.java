@@ -337,7 +337,7 @@ class DashboardTest {
     }
 
     static void screenshot(String name) throws Exception {
-        Path dir = Path.of(System.getProperty("nic.test.screenshots", "target/screenshots"));
+        Path dir = Path.of(System.getProperty("nictest.screenshots", "target/screenshots"));
         Files.createDirectories(dir);
         File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
         Files.copy(shot.toPath(), dir.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);

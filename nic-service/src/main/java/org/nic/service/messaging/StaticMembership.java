@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Static group membership (KIP-345) when {@code nic.kafka.instance-id} is set (a pod name from a StatefulSet,
@@ -19,8 +18,8 @@ public class StaticMembership implements ClientCustomizer<Map<String, Object>> {
 
     private final Optional<String> instanceId;
 
-    public StaticMembership(@ConfigProperty(name = "nic.kafka.instance-id") Optional<String> instanceId) {
-        this.instanceId = instanceId.map(String::trim).filter(s -> !s.isEmpty());
+    public StaticMembership(KafkaConfig config) {
+        this.instanceId = config.instanceId().map(String::trim).filter(s -> !s.isEmpty());
     }
 
     @Override
