@@ -119,12 +119,7 @@ final class EventTap implements AutoCloseable {
     }
 
     static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        org.nic.testing.ChildProcesses.pause(millis);
     }
 
     private static JsonNode json(byte[] value) {

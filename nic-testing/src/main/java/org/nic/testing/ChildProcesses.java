@@ -2,8 +2,8 @@ package org.nic.testing;
 
 import java.nio.file.Path;
 
-/** What the child processes of tests share: the java to run them with, and their end with the test JVM. */
-final class ChildProcesses {
+/** What the child processes of tests share: the java to run them with, their kill, and their end with the test JVM. */
+public final class ChildProcesses {
 
     private ChildProcesses() {
     }
@@ -17,7 +17,21 @@ final class ChildProcesses {
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "nic-test-child-stop"));
     }
 
-    static void pause(long millis) {
+    /** Kills the process at once (SIGKILL, as {@code kill -9}) and waits for it to be gone. */
+    static void kill(Process process) {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sleeps, turning an interruption into an exception (the interrupt flag kept). */
+    public static void pause(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

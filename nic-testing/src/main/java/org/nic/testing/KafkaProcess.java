@@ -109,14 +109,7 @@ public final class KafkaProcess implements AutoCloseable {
 
     /** Kills the broker at once (SIGKILL); {@link #start()} brings it back with what it had written. */
     public synchronized void kill() {
-        if (process != null) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ChildProcesses.kill(process);
     }
 
     @Override

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * S3Proxy with its filesystem backend as a child process (its jar bundles unshaded libraries that would
@@ -88,14 +87,7 @@ public final class S3ProxyProcess implements AutoCloseable {
 
     /** Kills it at once (SIGKILL): every request fails until {@link #start()}. */
     public synchronized void kill() {
-        if (process != null) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ChildProcesses.kill(process);
     }
 
     @Override

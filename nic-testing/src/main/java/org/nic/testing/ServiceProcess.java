@@ -135,12 +135,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Kills the service at once (SIGKILL, as {@code kill -9}): no shutdown hook, no offset commit, no cleanup. */
     public void kill() {
-        process.destroyForcibly();
-        try {
-            process.waitFor(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.kill(process);
     }
 
     /** Starts the service again with the same settings and port, and waits until it is ready. */
