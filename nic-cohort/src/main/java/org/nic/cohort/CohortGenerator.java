@@ -72,9 +72,12 @@ public final class CohortGenerator {
         log.printf("[cohort] loading Kather 2016 tiles (training sources %s, test sources %s)%n", TRAIN_SOURCES, TEST_SOURCES);
         TileLibrary trainTiles = TileLibrary.load(s.kather(), TRAIN_SOURCES);
         TileLibrary testTiles = TileLibrary.load(s.kather(), TEST_SOURCES);
-        SlideWriter writer = new SlideWriter();
-        List<Slide> slides = new ArrayList<>();
         long t0 = System.nanoTime();
+        List<Slide> slides = new ArrayList<>();
+        List<java.util.concurrent.Callable<Path>> paintings = new ArrayList<>();
+        // Slides are drawn in order (each from its own random source, so the cohort is the same however the
+        // files are written), then painted and written by one worker a core: painting is single-threaded Java.
+        ThreadLocal<SlideWriter> writers = ThreadLocal.withInitial(SlideWriter::new);
         for (int i = 0; i < n; i++) {
             boolean train = i < s.trainSlides();
             Random r = slideRandom(s.seed(), i);
@@ -90,13 +93,31 @@ public final class CohortGenerator {
             double censorTime = 6 + r.nextDouble() * 66;
             String id = String.format("cohort%d-%s-%03d", s.seed(), train ? "train" : "test", i);
             Path file = s.out().resolve("slides").resolve(id + ".tif");
+            TileLibrary tiles = train ? trainTiles : testTiles;
             if (!Files.exists(file)) {
-                writer.write(layout, train ? trainTiles : testTiles, r, file);
+                paintings.add(() -> writers.get().write(layout, tiles, r, file));
             }
             slides.add(new Slide(id, train ? "train" : "test", file, size, layout.tumourFraction(), pattern, logHazard,
                     Math.min(eventTime, censorTime), eventTime <= censorTime, layout.tissueCells(), layout.tumourCohesion()));
-            double elapsed = (System.nanoTime() - t0) / 1e9;
-            log.printf("\r[cohort] %d/%d slides written, %.0f s, ETA %.0f s   ", i + 1, n, elapsed, elapsed / (i + 1) * (n - i - 1));
+        }
+        // One canvas a worker (a 26,752 px slide's is 2.1 GB): large slides are written one at a time.
+        int workers = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), s.largeShare() > 0 ? 1 : 4));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers);
+        try {
+            java.util.concurrent.CompletionService<Path> done = new java.util.concurrent.ExecutorCompletionService<>(pool);
+            paintings.forEach(done::submit);
+            for (int k = 0; k < paintings.size(); k++) {
+                try {
+                    done.take().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                }
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                log.printf("\r[cohort] %d/%d slides written (%d workers), %.0f s, ETA %.0f s   ", k + 1, paintings.size(),
+                        workers, elapsed, elapsed / (k + 1) * (paintings.size() - k - 1));
+            }
+        } finally {
+            pool.shutdownNow();
         }
         log.println();
         writeLabels(slides, s.out().resolve("labels.csv"));
