@@ -84,6 +84,25 @@ public final class HeadTrainer {
         return classes > 2 ? OnnxHeadExporter.Activation.SOFTMAX : OnnxHeadExporter.Activation.SIGMOID;
     }
 
+    /**
+     * The sizes of one epoch's batches: {@code batchSize} each, except that a last batch of one slide joins the
+     * batch before it. Batch normalisation cannot train on one sample (PyTorch refuses it), and a Cox partial
+     * likelihood over one slide is zero, so a lone slide would fail the run or be wasted.
+     */
+    static int[] batchSizes(int n, int batchSize) {
+        if (n < 1 || batchSize < 1) {
+            throw new IllegalArgumentException("n and batchSize must be positive: " + n + ", " + batchSize);
+        }
+        int steps = Math.max(1, (n + batchSize - 1) / batchSize);
+        if (steps > 1 && n % batchSize == 1) {
+            steps--;
+        }
+        int[] sizes = new int[steps];
+        java.util.Arrays.fill(sizes, batchSize);
+        sizes[steps - 1] = n - batchSize * (steps - 1);
+        return sizes;
+    }
+
     public static Result train(List<CompressedGrid> grids, List<HeadLabel> labels, Settings s) {
         if (grids.size() != labels.size() || grids.isEmpty()) {
             throw new IllegalArgumentException("one label per grid, at least one grid");
@@ -106,7 +125,8 @@ public final class HeadTrainer {
         for (int i = 0; i < grids.size(); i++) {
             order.add(i);
         }
-        int steps = Math.max(1, (grids.size() + s.batchSize() - 1) / s.batchSize());
+        int[] batches = batchSizes(grids.size(), s.batchSize());
+        int steps = batches.length;
         int epochs = Math.max(s.epochs(), (s.minSteps() + steps - 1) / steps);
         List<Double> losses = new ArrayList<>();
         try (Model model = Model.newInstance("head", Device.cpu(), "PyTorch")) {
@@ -125,8 +145,9 @@ public final class HeadTrainer {
                 for (int epoch = 0; epoch < epochs; epoch++) {
                     Collections.shuffle(order, random);
                     double sum = 0;
-                    for (int step = 0; step < steps; step++) {
-                        int b = Math.min(s.batchSize(), order.size() - step * s.batchSize());
+                    int first = 0;
+                    for (int step = 0; step < steps; first += batches[step], step++) {
+                        int b = batches[step];
                         if (b < 2 && s.kind() == TaskKind.SURVIVAL) {
                             continue;
                         }
@@ -135,7 +156,7 @@ public final class HeadTrainer {
                         float[] time = new float[b];
                         float[] event = new float[b];
                         for (int k = 0; k < b; k++) {
-                            int i = order.get(step * s.batchSize() + k);
+                            int i = order.get(first + k);
                             CompressedGrid g = grids.get(i);
                             List<int[]> cells = g.tissueCells();
                             // The whole slide when the crop can hold it (shifted within the margin), else a crop

@@ -121,6 +121,30 @@ class HeadTrainerTest {
         assertThat(SlideMetrics.concordanceIndex(risk, time, event)).as("C-index on held-out slides").isGreaterThan(0.7);
     }
 
+    @Test
+    void aLastBatchOfOneSlideJoinsTheBatchBeforeIt() {
+        assertThat(HeadTrainer.batchSizes(16, 8)).containsExactly(8, 8);
+        assertThat(HeadTrainer.batchSizes(9, 8)).containsExactly(9);
+        assertThat(HeadTrainer.batchSizes(17, 8)).containsExactly(8, 9);
+        assertThat(HeadTrainer.batchSizes(10, 8)).containsExactly(8, 2);
+        assertThat(HeadTrainer.batchSizes(5, 8)).containsExactly(5);
+        assertThat(HeadTrainer.batchSizes(1, 8)).containsExactly(1);
+    }
+
+    /** 9 slides in batches of 8 once left one slide alone in a batch: batch normalisation threw and no head came. */
+    @Test
+    void aCohortOneSlideOverTheBatchSizeTrains() {
+        Cohort train = cohort(9, 13);
+        List<HeadLabel> labels = new ArrayList<>();
+        for (double v : train.signal()) {
+            labels.add(HeadLabel.regression(v));
+        }
+        HeadTrainer.Result result = HeadTrainer.train(train.grids(), labels,
+                new HeadTrainer.Settings(TaskKind.REGRESSION, 0, 16, 2, 8, 3e-3f, 11));
+        assertThat(result.epochLosses()).hasSize(2).allMatch(l -> Double.isFinite(l));
+        assertThat(java.util.Arrays.stream(predict(result, train.grids(), 0)).allMatch(Double::isFinite)).isTrue();
+    }
+
     static double[] predict(HeadTrainer.Result result, List<CompressedGrid> grids, int output) {
         double[] out = new double[grids.size()];
         try (OnnxHead head = new OnnxHead(result.onnx())) {
