@@ -169,16 +169,20 @@ class DashboardTest {
             // The demo task: windows of the slide's own grid, labelled with their share of tissue cells.
             String encoder = encoded.get("encoderId").asText();
             CompressedGrid grid = ZarrGridReader.read(store, slide, S3Uri.parse(encoded.get("gridUri").asText()).key());
-            var models = events.endOffsets(Topics.MODEL_PUBLISHED);
+            var models = events.endOffsets(Topics.MODEL_DECIDED);
             int n = labelWindows(events, store, grid, encoder);
             assertThat(n).isGreaterThanOrEqualTo(24);
 
             // Hostile strings while the trainer trains: shown as text, never run.
             hostileEventsAreText(events);
 
-            ConsumerRecord<String, byte[]> head = events.await(models, r -> (TASK + "/" + encoder).equals(r.key()), TIMEOUT,
-                    Topics.MODEL_PUBLISHED);
-            String version = EventJson.mapper().readTree(head.value()).get("headVersion").asText();
+            // The trainer's decision, whatever it is: a refused or failed run fails the test with its reason at once.
+            ConsumerRecord<String, byte[]> decided = events.await(models, r -> (TASK + "/" + encoder).equals(r.key()), TIMEOUT,
+                    Topics.MODEL_DECIDED);
+            JsonNode decision = EventJson.mapper().readTree(decided.value());
+            assertThat(decision.get("decision").asText()).as("the trainer's decision: %s", decision.get("reason"))
+                    .isEqualTo("PUBLISHED");
+            String version = decision.get("headVersion").asText();
 
             // The slide again: the same plan, the stored grid, and now a prediction.
             events.publish(EventType.SLIDE_ARRIVED, slide, new SlideArrived(slide, "file:" + CMU1.toAbsolutePath(),
