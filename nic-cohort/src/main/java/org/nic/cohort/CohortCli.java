@@ -112,12 +112,22 @@ public final class CohortCli {
         @Option(names = "--crops", defaultValue = "10") int crops;
         @Option(names = "--seed", defaultValue = "17") long seed;
         @Option(names = "--timeout", defaultValue = "PT30M") Duration timeout;
+        @Option(names = "--tasks", split = ",", description = "tasks whose heads are trained (default: all)")
+        java.util.Set<CohortTask> tasks = java.util.EnumSet.allOf(CohortTask.class);
+        @Option(names = "--validate", defaultValue = "0", description = "judge on this many of the TRAINING slides, held out "
+                + "(a seeded draw), and never read the test slides: for choosing a change to the heads without looking "
+                + "at the test cohort (default: 0, judge on the test slides)")
+        int validate;
 
         @Override
         public Integer call() throws Exception {
             List<CohortGenerator.Slide> slides = CohortGenerator.readLabels(cohort.resolve("labels.csv"));
+            if (validate > 0) {
+                slides = validationSplit(slides, validate, seed);
+                System.err.printf("[evaluate] validation: %d training slides held out, the test slides not read%n", validate);
+            }
             CohortEvaluation.Settings s = new CohortEvaluation.Settings(crop, epochs, batchSize, learningRate, crops, seed, 2000,
-                    minSteps, heads);
+                    minSteps, heads, tasks);
             ObjectStore.Settings storage = new ObjectStore.Settings(NicCli.env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
                     NicCli.required("NIC_STORAGE_ACCESS_KEY"), NicCli.required("NIC_STORAGE_SECRET_KEY"),
                     NicCli.env("NIC_STORAGE_REGION", "us-east-1"), bucket);
@@ -154,10 +164,25 @@ public final class CohortCli {
             rows.add(new CohortEvaluation.Row("(truth)", "true log-hazard", Map.of(CohortTask.OVERALL_SURVIVAL,
                     CohortEvaluation.trueHazard(testSlides, s))));
             String md = CohortReport.markdown(rows, testSlides.size());
-            Files.writeString(cohort.resolve("evaluation.md"), md);
-            Files.write(cohort.resolve("evaluation.json"), EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(rows));
+            String file = validate > 0 ? "validation" : "evaluation";
+            Files.writeString(cohort.resolve(file + ".md"), md);
+            Files.write(cohort.resolve(file + ".json"), EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(rows));
             System.out.print(md);
             return 0;
+        }
+
+        /** The training slides only, {@code n} of them (a seeded draw) relabelled as the split judged on. */
+        static List<CohortGenerator.Slide> validationSplit(List<CohortGenerator.Slide> slides, int n, long seed) {
+            List<CohortGenerator.Slide> train = new ArrayList<>(slides.stream().filter(x -> x.split().equals("train")).toList());
+            if (n >= train.size()) {
+                throw new IllegalArgumentException("--validate " + n + " leaves no training slides of " + train.size());
+            }
+            java.util.Collections.shuffle(train, new java.util.Random(seed));
+            List<CohortGenerator.Slide> out = new ArrayList<>();
+            for (int i = 0; i < train.size(); i++) {
+                out.add(i < n ? train.get(i).withSplit("test") : train.get(i));
+            }
+            return out;
         }
 
         /** Asks the live encoder service for the grids this encoder lacks, and waits for them. */

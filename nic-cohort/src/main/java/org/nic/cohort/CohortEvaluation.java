@@ -34,9 +34,17 @@ public final class CohortEvaluation {
      * @param resamples bootstrap resamples
      * @param minSteps fewest optimiser steps of a head
      * @param heads head types to train
+     * @param tasks the tasks whose heads are trained (baselines are cheap and always fitted)
      */
     public record Settings(int crop, int epochs, int batchSize, float learningRate, int crops, long seed, int resamples,
-                           int minSteps, List<HeadTrainer.Type> heads) { }
+                           int minSteps, List<HeadTrainer.Type> heads, java.util.Set<CohortTask> tasks) {
+
+        public Settings(int crop, int epochs, int batchSize, float learningRate, int crops, long seed, int resamples,
+                        int minSteps, List<HeadTrainer.Type> heads) {
+            this(crop, epochs, batchSize, learningRate, crops, seed, resamples, minSteps, heads,
+                    java.util.EnumSet.allOf(CohortTask.class));
+        }
+    }
 
     /** One row: a method on one encoder's grids, its metric per task (null where it does not apply). */
     public record Row(String encoder, String method, Map<CohortTask, Bootstrap.Interval> metrics) { }
@@ -50,7 +58,7 @@ public final class CohortEvaluation {
         List<Row> rows = new ArrayList<>();
         for (HeadTrainer.Type type : s.heads()) {
             Map<CohortTask, Bootstrap.Interval> metrics = new LinkedHashMap<>();
-            for (CohortTask task : CohortTask.values()) {
+            for (CohortTask task : s.tasks()) {
                 long t0 = System.nanoTime();
                 HeadTrainer.Result head = HeadTrainer.train(trainGrids, headLabels(task, train),
                         new HeadTrainer.Settings(task.kind(), task.classes().size(), s.crop(), s.epochs(), s.batchSize(),

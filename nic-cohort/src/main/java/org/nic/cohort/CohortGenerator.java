@@ -58,6 +58,10 @@ public final class CohortGenerator {
         public String patternLabel() {
             return pattern.name().toLowerCase(Locale.ROOT);
         }
+
+        public Slide withSplit(String other) {
+            return new Slide(slideId, other, file, sizePx, tumourFraction, pattern, logHazard, time, event, tissueCells, cohesion);
+        }
     }
 
     private CohortGenerator() {
