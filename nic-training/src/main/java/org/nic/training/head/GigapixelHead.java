@@ -36,8 +36,10 @@ import java.util.List;
  *       code blurs with every other type's share. The types start as k-means clusters of the training
  *       slides' tissue codes ({@link #initialiseTypes}) and are refined by training;</li>
  * </ul>
- * then dense 128 with LeakyReLU and the output layer: one value (regression, survival log-risk) or one per
- * class (logits; the ONNX export appends sigmoid or softmax).
+ * then dense 128 with LeakyReLU, and the output layer on the dense features and, again, the composition: one
+ * value (regression, survival log-risk) or one per class (logits; the ONNX export appends sigmoid or softmax).
+ * The composition's own path to the output lets a linear read-out of "how much of X" be learnt directly,
+ * instead of only through a dense layer that also carries the arrangement features (with their dropout).
  */
 public final class GigapixelHead extends AbstractBlock {
 
@@ -142,7 +144,7 @@ public final class GigapixelHead extends AbstractBlock {
         NDArray composition = cells.mul(mask).sum(new int[] {2, 3}).div(mask.sum(new int[] {2, 3}).maximum(1f));
         NDArray hidden = Activation.leakyRelu(dense.forward(ps, new NDList(arrangement.concat(composition, 1)), training)
                 .singletonOrThrow(), LEAK);
-        return output.forward(ps, new NDList(hidden), training);
+        return output.forward(ps, new NDList(hidden.concat(composition, 1)), training);
     }
 
     @Override
@@ -156,7 +158,7 @@ public final class GigapixelHead extends AbstractBlock {
         cnn.initialize(manager, dataType, in);
         fractions.initialize(manager, dataType, in);
         dense.initialize(manager, dataType, new Shape(in.get(0), FILTERS + FRACTIONS));
-        output.initialize(manager, dataType, new Shape(in.get(0), FILTERS));
+        output.initialize(manager, dataType, new Shape(in.get(0), FILTERS + FRACTIONS));
     }
 
     /** The trained weights in inference form, for ONNX export. */

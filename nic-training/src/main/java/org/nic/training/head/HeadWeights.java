@@ -11,7 +11,7 @@ import java.util.List;
  * @param fractionsBias their bias
  * @param dense dense layer, (128 + FRACTIONS) x 128, row-major (input: arrangement features, then the fractions)
  * @param denseBias its bias
- * @param output output layer, 128 x outputs, row-major
+ * @param output output layer, (128 + FRACTIONS) x outputs, row-major (input: the dense features, then the fractions)
  * @param outputBias its bias
  * @param outputs number of outputs
  */

@@ -138,9 +138,10 @@ public final class OnnxHeadExporter {
         g.addInitializer(tensor("dense_b", w.denseBias(), GigapixelHead.FILTERS));
         g.addNode(node("Gemm", "dense", List.of("flat", "dense_w", "dense_b"), "hidden"));
         g.addNode(node("LeakyRelu", "dense_act", List.of("hidden"), "hidden_a", floatAttr("alpha", GigapixelHead.LEAK)));
-        g.addInitializer(tensor("out_w", w.output(), GigapixelHead.FILTERS, w.outputs()));
+        g.addNode(node("Concat", "output_features", List.of("hidden_a", "composition"), "out_in", intAttr("axis", 1)));
+        g.addInitializer(tensor("out_w", w.output(), GigapixelHead.FILTERS + GigapixelHead.FRACTIONS, w.outputs()));
         g.addInitializer(tensor("out_b", w.outputBias(), w.outputs()));
-        finish(g, "hidden_a", activation);
+        finish(g, "out_in", activation);
         g.addOutput(floatInfo(OUTPUT, "N", w.outputs()));
         return OnnxGraph.model(g, name + ": NIC slide head; input grid N x C x H x W float (compressed grid crop, background 0)");
     }
