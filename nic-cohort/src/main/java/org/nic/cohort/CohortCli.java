@@ -163,7 +163,8 @@ public final class CohortCli {
             }
             rows.add(new CohortEvaluation.Row("(truth)", "true log-hazard", Map.of(CohortTask.OVERALL_SURVIVAL,
                     CohortEvaluation.trueHazard(testSlides, s))));
-            String md = CohortReport.markdown(rows, testSlides.size());
+            String md = validate > 0 ? CohortReport.markdown(rows, testSlides.size() + " held-out TRAINING slides (--validate)")
+                    : CohortReport.markdown(rows, testSlides.size());
             String file = validate > 0 ? "validation" : "evaluation";
             Files.writeString(cohort.resolve(file + ".md"), md);
             Files.write(cohort.resolve(file + ".json"), EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(rows));

@@ -11,8 +11,12 @@ final class CohortReport {
     }
 
     static String markdown(List<CohortEvaluation.Row> rows, int testSlides) {
-        StringBuilder md = new StringBuilder(String.format("On %d unseen test slides; 95%% bootstrap intervals (2,000 resamples).%n%n",
-                testSlides));
+        return markdown(rows, testSlides + " unseen test slides");
+    }
+
+    /** The table, judged on {@code judgedOn} (e.g. "40 held-out training slides"). */
+    static String markdown(List<CohortEvaluation.Row> rows, String judgedOn) {
+        StringBuilder md = new StringBuilder(String.format("On %s; 95%% bootstrap intervals (2,000 resamples).%n%n", judgedOn));
         md.append("| encoder | method |");
         for (CohortTask t : CohortTask.values()) {
             md.append(' ').append(t.task()).append(" (").append(t.metric()).append(") |");
