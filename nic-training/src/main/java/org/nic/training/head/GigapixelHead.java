@@ -36,10 +36,12 @@ import java.util.List;
  *       code blurs with every other type's share. The types start as k-means clusters of the training
  *       slides' tissue codes ({@link #initialiseTypes}) and are refined by training;</li>
  * </ul>
- * then dense 128 with LeakyReLU, and the output layer on the dense features and, again, the composition: one
- * value (regression, survival log-risk) or one per class (logits; the ONNX export appends sigmoid or softmax).
- * The composition's own path to the output lets a linear read-out of "how much of X" be learnt directly,
- * instead of only through a dense layer that also carries the arrangement features (with their dropout).
+ * then dense 128 with LeakyReLU, and the output layer on the dense features, the composition again and the
+ * slide's mean tissue code, standardised by the training slides' (per channel: minus their mean, over their
+ * spread; 50% dropout on it while training): one value (regression, survival log-risk) or one per class (logits; the ONNX export appends sigmoid
+ * or softmax). These direct paths let a linear read-out of "how much of X" be learnt as such, where it
+ * otherwise passes a dense layer that also carries the arrangement features with their dropout; slides'
+ * mean codes differ by little against the codes' size, hence the standardisation (docs/heads.md).
  */
 public final class GigapixelHead extends AbstractBlock {
 
@@ -58,7 +60,11 @@ public final class GigapixelHead extends AbstractBlock {
 
     private final Conv2d fractions;
     private final Linear dense;
+    private final Block codeDropout;
     private final Linear output;
+    /** The training slides' mean tissue code, per channel, and 1 / its spread across slides (set by initialiseTypes). */
+    private float[] codeCentre;
+    private float[] codeScale;
 
     public GigapixelHead(int codeSize, int outputs) {
         SequentialBlock block = new SequentialBlock();
@@ -77,6 +83,7 @@ public final class GigapixelHead extends AbstractBlock {
         this.cnn = addChildBlock("cnn", block);
         this.fractions = addChildBlock("fractions", Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(FRACTIONS).build());
         this.dense = addChildBlock("dense", Linear.builder().setUnits(FILTERS).build());
+        this.codeDropout = addChildBlock("code_dropout", Dropout.builder().optRate(0.5f).build());
         this.output = addChildBlock("output", Linear.builder().setUnits(outputs).build());
     }
 
@@ -106,6 +113,7 @@ public final class GigapixelHead extends AbstractBlock {
                 }
             }
         }
+        standardiseMeanCodes(training);
         if (cells.size() < FRACTIONS) {
             return; // too little tissue to cluster: keep the random start
         }
@@ -126,6 +134,40 @@ public final class GigapixelHead extends AbstractBlock {
         parameter(fractions, "bias").getArray().set(java.nio.FloatBuffer.wrap(bias));
     }
 
+    /**
+     * Slides differ in their mean tissue code by little against the codes' own size, so a read-out of it learns
+     * slowly from raw values; it is read standardised by the training slides' per-channel mean and spread.
+     */
+    void standardiseMeanCodes(List<org.nic.grid.CompressedGrid> training) {
+        int c = training.get(0).channels();
+        double[] sum = new double[c];
+        double[] sq = new double[c];
+        int n = 0;
+        for (org.nic.grid.CompressedGrid g : training) {
+            double[] m = new double[c];
+            List<int[]> cells = g.tissueCells();
+            for (int[] cell : cells) {
+                for (int ch = 0; ch < c; ch++) {
+                    m[ch] += g.codes()[(ch * g.rows() + cell[0]) * g.cols() + cell[1]];
+                }
+            }
+            for (int ch = 0; ch < c; ch++) {
+                double v = m[ch] / Math.max(1, cells.size());
+                sum[ch] += v;
+                sq[ch] += v * v;
+            }
+            n++;
+        }
+        codeCentre = new float[c];
+        codeScale = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            double mean = sum[ch] / n;
+            double sd = Math.sqrt(Math.max(0, sq[ch] / n - mean * mean));
+            codeCentre[ch] = (float) mean;
+            codeScale[ch] = (float) (1 / Math.max(sd, 1e-4));
+        }
+    }
+
     /** The arrangement branch (separable convolutions, pooling). */
     public SequentialBlock arrangementBranch() {
         return cnn;
@@ -144,7 +186,13 @@ public final class GigapixelHead extends AbstractBlock {
         NDArray composition = cells.mul(mask).sum(new int[] {2, 3}).div(mask.sum(new int[] {2, 3}).maximum(1f));
         NDArray hidden = Activation.leakyRelu(dense.forward(ps, new NDList(arrangement.concat(composition, 1)), training)
                 .singletonOrThrow(), LEAK);
-        return output.forward(ps, new NDList(hidden.concat(composition, 1)), training);
+        NDArray count = mask.sum(new int[] {2, 3}).maximum(1f); // N x 1
+        NDArray meanCode = x.mul(mask).sum(new int[] {2, 3}).div(count);
+        if (codeCentre != null) {
+            meanCode = meanCode.sub(x.getManager().create(codeCentre)).mul(x.getManager().create(codeScale));
+        }
+        meanCode = codeDropout.forward(ps, new NDList(meanCode), training).singletonOrThrow();
+        return output.forward(ps, new NDList(hidden.concat(composition, 1).concat(meanCode, 1)), training);
     }
 
     @Override
@@ -158,7 +206,8 @@ public final class GigapixelHead extends AbstractBlock {
         cnn.initialize(manager, dataType, in);
         fractions.initialize(manager, dataType, in);
         dense.initialize(manager, dataType, new Shape(in.get(0), FILTERS + FRACTIONS));
-        output.initialize(manager, dataType, new Shape(in.get(0), FILTERS + FRACTIONS));
+        codeDropout.initialize(manager, dataType, new Shape(in.get(0), in.get(1)));
+        output.initialize(manager, dataType, new Shape(in.get(0), FILTERS + FRACTIONS + in.get(1)));
     }
 
     /** The trained weights in inference form, for ONNX export. */
@@ -175,8 +224,14 @@ public final class GigapixelHead extends AbstractBlock {
                     array(bn, "runningVar")));
             in = FILTERS;
         }
+        float[] centre = codeCentre != null ? codeCentre : new float[codeSize];
+        float[] scale = codeScale;
+        if (scale == null) {
+            scale = new float[codeSize];
+            java.util.Arrays.fill(scale, 1f);
+        }
         return new HeadWeights(codeSize, layers, array(fractions, "weight"), array(fractions, "bias"), transpose(dense),
-                array(dense, "bias"), transpose(output), array(output, "bias"),
+                array(dense, "bias"), centre, scale, transpose(output), array(output, "bias"),
                 (int) parameter(output, "bias").getShape().get(0));
     }
 

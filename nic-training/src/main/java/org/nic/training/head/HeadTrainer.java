@@ -237,6 +237,7 @@ public final class HeadTrainer {
         for (int i = 0; i < bias.length; i++) {
             bias[i] = (float) (bias[i] * sd + mean);
         }
-        return new HeadWeights(w.codeSize(), w.layers(), w.fractions(), w.fractionsBias(), w.dense(), w.denseBias(), out, bias, w.outputs());
+        return new HeadWeights(w.codeSize(), w.layers(), w.fractions(), w.fractionsBias(), w.dense(), w.denseBias(), w.codeCentre(), w.codeScale(), out,
+                bias, w.outputs());
     }
 }

@@ -11,12 +11,14 @@ import java.util.List;
  * @param fractionsBias their bias
  * @param dense dense layer, (128 + FRACTIONS) x 128, row-major (input: arrangement features, then the fractions)
  * @param denseBias its bias
+ * @param codeCentre the training slides' mean tissue code per channel (the output reads the slide's mean code minus it)
+ * @param codeScale 1 / the spread of the training slides' mean codes per channel (times that)
  * @param output output layer, (128 + FRACTIONS) x outputs, row-major (input: the dense features, then the fractions)
  * @param outputBias its bias
  * @param outputs number of outputs
  */
 public record HeadWeights(int codeSize, List<SeparableLayer> layers, float[] fractions, float[] fractionsBias, float[] dense,
-                          float[] denseBias, float[] output, float[] outputBias, int outputs) {
+                          float[] denseBias, float[] codeCentre, float[] codeScale, float[] output, float[] outputBias, int outputs) {
 
     /**
      * @param in input channels

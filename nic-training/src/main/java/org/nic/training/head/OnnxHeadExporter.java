@@ -138,8 +138,15 @@ public final class OnnxHeadExporter {
         g.addInitializer(tensor("dense_b", w.denseBias(), GigapixelHead.FILTERS));
         g.addNode(node("Gemm", "dense", List.of("flat", "dense_w", "dense_b"), "hidden"));
         g.addNode(node("LeakyRelu", "dense_act", List.of("hidden"), "hidden_a", floatAttr("alpha", GigapixelHead.LEAK)));
-        g.addNode(node("Concat", "output_features", List.of("hidden_a", "composition"), "out_in", intAttr("axis", 1)));
-        g.addInitializer(tensor("out_w", w.output(), GigapixelHead.FILTERS + GigapixelHead.FRACTIONS, w.outputs()));
+        g.addNode(node("Mul", "tissue_codes", List.of(INPUT, "mask"), "tissue_codes"));
+        g.addNode(node("ReduceSum", "code_total", List.of("tissue_codes", "spatial_axes"), "code_total", intAttr("keepdims", 0)));
+        g.addNode(node("Div", "mean_code", List.of("code_total", "count"), "mean_code_raw"));
+        g.addInitializer(tensor("code_centre", w.codeCentre(), w.codeSize()));
+        g.addInitializer(tensor("code_scale", w.codeScale(), w.codeSize()));
+        g.addNode(node("Sub", "mean_code_centred", List.of("mean_code_raw", "code_centre"), "mean_code_c"));
+        g.addNode(node("Mul", "mean_code_scaled", List.of("mean_code_c", "code_scale"), "mean_code"));
+        g.addNode(node("Concat", "output_features", List.of("hidden_a", "composition", "mean_code"), "out_in", intAttr("axis", 1)));
+        g.addInitializer(tensor("out_w", w.output(), GigapixelHead.FILTERS + GigapixelHead.FRACTIONS + w.codeSize(), w.outputs()));
         g.addInitializer(tensor("out_b", w.outputBias(), w.outputs()));
         finish(g, "out_in", activation);
         g.addOutput(floatInfo(OUTPUT, "N", w.outputs()));

@@ -32,6 +32,22 @@ class GigapixelHeadTest {
             NDManager m = model.getNDManager();
             head.initialize(m, DataType.FLOAT32, new Shape(1, codes, 40, 40));
             Random r = new Random(7);
+            // Cell types and the mean code's standardisation from training grids, as the trainer starts them.
+            java.util.List<org.nic.grid.CompressedGrid> training = new java.util.ArrayList<>();
+            for (int g = 0; g < 4; g++) {
+                float[] c = randoms(r, codes * 100, 1f);
+                for (int i = 0; i < c.length; i++) {
+                    c[i] += 0.3f * g;
+                }
+                boolean[] tissue = new boolean[100];
+                java.util.Arrays.fill(tissue, true);
+                training.add(new org.nic.grid.CompressedGrid("g" + g, codes, 10, 10, c, tissue));
+            }
+            head.initialiseTypes(training, 3);
+            float[] scale = head.weights(codes).codeScale();
+            for (float v : scale) {
+                assertThat(v).as("a standardisation was fitted").isNotEqualTo(1f).isPositive();
+            }
             // Non-trivial running statistics, so that the exported batch norm is really checked.
             for (Block b : head.arrangementBranch().getChildren().values()) {
                 if (b instanceof BatchNorm bn) {

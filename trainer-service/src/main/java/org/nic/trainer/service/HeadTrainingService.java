@@ -222,7 +222,8 @@ public class HeadTrainingService {
                 head.type() == HeadTrainer.Type.ATTENTION
                         ? "gated attention pooling over tissue cells: 1x1 embedding 128, tanh/sigmoid gates 64, output"
                         : "gigapixel CNN: 8 depthwise-separable 3x3 convolutions (128), batch norm, LeakyReLU, dropout 0.2; "
-                                + "global average pool; dense 128; output", 0, List.of(task),
+                                + "global average pool; composition over 16 cell types; dense 128; output on the dense "
+                                + "features, the composition and the standardised mean tissue code", 0, List.of(task),
                 trainGrids.size() + " training slides, " + testGrids.size() + " held-out slides", t.seed(),
                 Map.of(metricName, metric, "baseline." + metricName, baseline), "trainer-service", "Apache-2.0",
                 "NIC trainer-service", Instant.now(), properties);
