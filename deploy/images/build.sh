@@ -30,9 +30,14 @@ start=$(date +%s)
 log() { printf '[nic-images] %s (%s s)\n' "$*" "$(( $(date +%s) - start ))" >&2; }
 
 [ "$(id -u)" = 0 ] || { echo "run as root: debootstrap and the images' file owners need it" >&2; exit 2; }
-for tool in debootstrap umoci; do
-  command -v "$tool" >/dev/null || { log "installing $tool (Debian package)"; apt-get install -y -q "$tool" >/dev/null; }
-done
+# The tools, all Debian packages: debootstrap and umoci build, runc runs (deploy/images/run-containers.sh).
+need=()
+for tool in debootstrap umoci runc; do command -v "$tool" >/dev/null || need+=("$tool"); done
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]} (Debian packages)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+fi
 
 if [ "${NIC_IMAGES_SKIP_BUILD:-0}" != 1 ]; then
   log "building the services (tests skipped)"

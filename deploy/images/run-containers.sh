@@ -40,7 +40,8 @@ stop_all() {
 
 if [ "${1:-}" = stop ]; then stop_all; exit 0; fi
 [ "$(id -u)" = 0 ] || { echo "run as root (runc, and umoci unpacking the images' file owners)" >&2; exit 2; }
-command -v runc >/dev/null || apt-get install -y -q runc >/dev/null
+command -v runc >/dev/null && command -v umoci >/dev/null \
+  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq runc umoci >/dev/null; }
 [ -d "$oci" ] || { echo "no images at $oci: run deploy/images/build.sh first" >&2; exit 2; }
 slide=${1:-$repo/../shared/data/slides/CMU-1-Small-Region.svs}
 slide=$(cd "$(dirname "$slide")" && pwd)/$(basename "$slide")
