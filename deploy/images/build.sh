@@ -101,6 +101,7 @@ done
 
 mkdir -p "$work/kafka/bin" "$work/kafka/config" "$work/s3proxy/bin" "$work/s3proxy/lib"
 cp "$here/kafka-entrypoint.sh" "$work/kafka/bin/kafka"
+cp "$repo/deploy/local/kafka-properties.sh" "$work/kafka/bin/"
 cp "$repo/deploy/local/log4j2.properties" "$work/kafka/config/"
 image kafka "NIC's single-node Kafka (KRaft)" /opt/nic/bin/kafka 9092
 umoci insert --image "$oci:kafka-$tag" "$lib/kafka" /opt/kafka/libs

@@ -9,24 +9,8 @@ controller=${KAFKA_CONTROLLER_PORT:-9093}
 host=${KAFKA_ADVERTISED_HOST:-127.0.0.1}
 data=${KAFKA_DATA_DIR:-/var/lib/kafka}
 conf=${TMPDIR:-/tmp}/server.properties
-cat >"$conf" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:$controller
-listeners=PLAINTEXT://:$port,CONTROLLER://127.0.0.1:$controller
-advertised.listeners=PLAINTEXT://$host:$port
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
-log.dirs=$data
-num.partitions=3
-auto.create.topics.enable=true
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-group.initial.rebalance.delay.ms=0
-PROPS
+. /opt/nic/bin/kafka-properties.sh
+kafka_properties "" "$port" "$controller" "$host" "$data" >"$conf"
 cp='/opt/kafka/libs/*'
 if [ ! -f "$data/meta.properties" ]; then
   java -cp "$cp" kafka.tools.StorageTool format --config "$conf" \

@@ -50,24 +50,8 @@ start_kafka() {
   if port_open "$kafka_port"; then log "Kafka already listening on $kafka_port"; return 0; fi
   mkdir -p "$dir/kafka/data"
   local conf=$dir/kafka/server.properties
-  cat >"$conf" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:$controller_port
-listeners=PLAINTEXT://127.0.0.1:$kafka_port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$kafka_port
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
-log.dirs=$dir/kafka/data
-num.partitions=3
-auto.create.topics.enable=true
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-group.initial.rebalance.delay.ms=0
-PROPS
+  . "$here/kafka-properties.sh"
+  kafka_properties 127.0.0.1 "$kafka_port" "$controller_port" 127.0.0.1 "$dir/kafka/data" >"$conf"
   local cp="$lib/kafka/*"
   if [ ! -f "$dir/kafka/data/meta.properties" ]; then
     java -cp "$cp" kafka.tools.StorageTool format --config "$conf" \
