@@ -65,6 +65,8 @@ class DashboardTest {
     static final Duration TIMEOUT = Duration.ofMinutes(4);
     static final Path CMU1 = NicTestInfrastructure.sharedData().resolve("slides/CMU-1-Small-Region.svs");
     static final String TASK = "tissue-fraction";
+    static final int LATTICE = 6;
+    static final int WINDOWS = LATTICE * LATTICE;
     static final String HOSTILE_ID = "<img src=x onerror=\"window.__pwned=1\">";
     static final String HOSTILE_MESSAGE = "<script>window.__pwned=2</script><b>bold</b> & done";
 
@@ -84,9 +86,9 @@ class DashboardTest {
                         "nic.encoder.progress-interval-millis", "200")),
                 start("predictor-service", Map.of()),
                 start("trainer-service", Map.ofEntries(Map.entry("nic.tasks." + TASK + ".kind", "REGRESSION"),
-                        Map.entry("nic.trainer.retrain-after-labels", "24"), Map.entry("nic.trainer.min-held-out", "3"),
+                        Map.entry("nic.trainer.retrain-after-labels", String.valueOf(WINDOWS)), Map.entry("nic.trainer.min-held-out", "3"),
                         Map.entry("nic.trainer.held-out-share", "0.35"), Map.entry("nic.trainer.gate-level", "0.5"),
-                        Map.entry("nic.trainer.epochs", "30"), Map.entry("nic.trainer.min-steps", "0"),
+                        Map.entry("nic.trainer.epochs", "30"), Map.entry("nic.trainer.min-steps", "300"),
                         Map.entry("nic.trainer.crops", "4"))));
         for (CompletableFuture<ServiceProcess> s : starting) {
             services.add(s.join());
@@ -171,7 +173,7 @@ class DashboardTest {
             CompressedGrid grid = ZarrGridReader.read(store, slide, S3Uri.parse(encoded.get("gridUri").asText()).key());
             var models = events.endOffsets(Topics.MODEL_DECIDED);
             int n = labelWindows(events, store, grid, encoder);
-            assertThat(n).isGreaterThanOrEqualTo(24);
+            assertThat(n).isEqualTo(WINDOWS);
 
             // Hostile strings while the trainer trains: shown as text, never run.
             hostileEventsAreText(events);
@@ -224,13 +226,20 @@ class DashboardTest {
         return count[0];
     }
 
-    /** 8 x 8-cell windows of the grid stored as grids of their own, each labelled with its tissue fraction. */
+    /**
+     * The 6 x 6 lattice of 8 x 8-cell windows spread evenly over the grid, stored as grids of their own, each
+     * labelled with its tissue fraction: always {@value #WINDOWS}, the number the trainer waits for.
+     */
     int labelWindows(EventClient events, ObjectStore store, CompressedGrid grid, String encoder) {
         int size = 8;
         int n = 0;
         String run = Long.toString(System.nanoTime(), 36);
-        for (int top = 0; top + size <= grid.rows(); top += Math.max(1, (grid.rows() - size) / 5)) {
-            for (int left = 0; left + size <= grid.cols(); left += Math.max(1, (grid.cols() - size) / 3)) {
+        assertThat(grid.rows()).as("grid rows").isGreaterThanOrEqualTo(size);
+        assertThat(grid.cols()).as("grid columns").isGreaterThanOrEqualTo(size);
+        for (int i = 0; i < LATTICE; i++) {
+            int top = Math.round(i * (grid.rows() - size) / (float) (LATTICE - 1));
+            for (int j = 0; j < LATTICE; j++) {
+                int left = Math.round(j * (grid.cols() - size) / (float) (LATTICE - 1));
                 float[] codes = new float[grid.channels() * size * size];
                 boolean[] tissue = new boolean[size * size];
                 int cells = 0;
