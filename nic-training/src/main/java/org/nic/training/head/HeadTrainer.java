@@ -67,8 +67,10 @@ public final class HeadTrainer {
      *
      * @param onnx the exported model (input grid crops, output value / probabilities / log-risk)
      * @param crop crop edge in cells it was trained on
+     * @param slides slides (grids) it was trained on
      */
-    public record Result(Type type, byte[] onnx, OnnxHeadExporter.Activation activation, int crop, List<Double> epochLosses) { }
+    public record Result(Type type, byte[] onnx, OnnxHeadExporter.Activation activation, int crop, List<Double> epochLosses,
+                         int slides) { }
 
     private HeadTrainer() {
     }
@@ -195,7 +197,7 @@ public final class HeadTrainer {
                     onnx = OnnxHeadExporter.toOnnx(s.kind() == TaskKind.REGRESSION ? destandardised(w, mean, sd) : w, activation,
                             "nic-head-gigapixel");
                 }
-                return new Result(s.type(), onnx, activation, crop, losses);
+                return new Result(s.type(), onnx, activation, crop, losses, grids.size());
             }
         }
     }

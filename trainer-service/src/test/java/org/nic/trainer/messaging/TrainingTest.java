@@ -73,6 +73,10 @@ class TrainingTest {
             ModelCard card = EventJson.mapper().readValue(store.get(S3Uri.parse(published.get("cardUri").asText())), ModelCard.class);
             assertThat(card.sha256()).isEqualTo(published.get("sha256").asText());
             assertThat(card.properties()).containsEntry("encoderId", "test-encoder").containsKey("labelSnapshot");
+            // The head type is chosen on a validation quarter of the training slides, then trained on all of them:
+            // every slide not held out for the gate.
+            assertThat(((Number) card.properties().get("trainedOnSlides")).intValue())
+                    .isEqualTo(60 - published.get("heldOutSlides").asInt());
 
             // The same labels again: the challenger equals the champion, a gain of zero that the gate refuses.
             String version = published.get("headVersion").asText();
