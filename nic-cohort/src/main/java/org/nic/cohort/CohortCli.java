@@ -49,14 +49,28 @@ public final class CohortCli {
         @Option(names = "--large-size", defaultValue = "24576", description = "edge of the large slides, at most 26,752 px (painted in one piece; default: ${DEFAULT-VALUE})") int largeSize;
         @Option(names = "--kather", defaultValue = "../shared/data/patches/kather-texture-2016") Path kather;
         @Option(names = "--out", required = true) Path out;
+        @Option(names = "--train-sources", split = ",", defaultValue = "1,3,4,5,6,7",
+                description = "Kather source slides (patients) painting the training slides (default: ${DEFAULT-VALUE})")
+        java.util.Set<Integer> trainSources;
+        @Option(names = "--test-sources", split = ",", defaultValue = "2,8,9,10",
+                description = "those painting the test slides, none of the training ones (default: ${DEFAULT-VALUE}); "
+                        + "a validation cohort for choosing head changes uses training patients only, e.g. "
+                        + "--train-sources 1,3,4,5 --test-sources 6,7")
+        java.util.Set<Integer> testSources;
 
         @Override
         public Integer call() throws Exception {
             if (size % TileLibrary.CELL != 0 || largeSize % TileLibrary.CELL != 0) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "sizes must be multiples of 128");
             }
-            List<CohortGenerator.Slide> slides = CohortGenerator.generate(new CohortGenerator.Settings(seed, train, test, size,
-                    largeShare, largeSize, kather, out), System.err);
+            CohortGenerator.Settings settings;
+            try {
+                settings = new CohortGenerator.Settings(seed, train, test, size, largeShare, largeSize, kather, out,
+                        trainSources, testSources);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            }
+            List<CohortGenerator.Slide> slides = CohortGenerator.generate(settings, System.err);
             System.out.printf("%d slides and labels.csv in %s%n", slides.size(), out);
             return 0;
         }

@@ -23,7 +23,9 @@ import java.util.Set;
  *   <li>{@code overall-survival}: exponential times with log-hazard 0.8 z(fraction) + 1.2 [scattered]
  *       (baseline 1/24 per month), censored uniformly between 6 and 72 months.</li>
  * </ul>
- * Training and test slides are painted from tiles of different source slides (patients). Deterministic:
+ * Training and test slides are painted from tiles of different source slides (patients; by default 01 and
+ * 03-07 for training, 02 and 08-10 for test; a validation cohort splits the training patients among
+ * themselves so that it never shows the test patients). Deterministic:
  * the same seed and settings give the same slides and labels.
  */
 public final class CohortGenerator {
@@ -46,9 +48,30 @@ public final class CohortGenerator {
      * @param largeSize edge of the large slides
      * @param kather the Kather 2016 folder
      * @param out folder for the slides and labels.csv
+     * @param trainSources Kather source slides (patients) that paint the training slides
+     * @param testSources those that paint the test slides; none may also paint training slides
      */
     public record Settings(long seed, int trainSlides, int testSlides, int size, double largeShare, int largeSize,
-                           Path kather, Path out) { }
+                           Path kather, Path out, Set<Integer> trainSources, Set<Integer> testSources) {
+
+        public Settings {
+            trainSources = Set.copyOf(trainSources);
+            testSources = Set.copyOf(testSources);
+            if (trainSources.isEmpty() || testSources.isEmpty()) {
+                throw new IllegalArgumentException("training and test slides each need source patients");
+            }
+            if (trainSources.stream().anyMatch(testSources::contains)) {
+                throw new IllegalArgumentException("source patients " + trainSources + " and " + testSources
+                        + " overlap: test slides must come from patients the training slides never show");
+            }
+        }
+
+        /** The default patients: training from {@link #TRAIN_SOURCES}, test from {@link #TEST_SOURCES}. */
+        public Settings(long seed, int trainSlides, int testSlides, int size, double largeShare, int largeSize,
+                        Path kather, Path out) {
+            this(seed, trainSlides, testSlides, size, largeShare, largeSize, kather, out, TRAIN_SOURCES, TEST_SOURCES);
+        }
+    }
 
     /** One slide of the cohort and its answers. */
     public record Slide(String slideId, String split, Path file, int sizePx, double tumourFraction,
@@ -73,9 +96,10 @@ public final class CohortGenerator {
         // Patterns balanced within each split; fractions, sizes and survival drawn per slide.
         List<SlideLayout.Pattern> trainPatterns = balanced(s.trainSlides(), cohort);
         List<SlideLayout.Pattern> testPatterns = balanced(s.testSlides(), cohort);
-        log.printf("[cohort] loading Kather 2016 tiles (training sources %s, test sources %s)%n", TRAIN_SOURCES, TEST_SOURCES);
-        TileLibrary trainTiles = TileLibrary.load(s.kather(), TRAIN_SOURCES);
-        TileLibrary testTiles = TileLibrary.load(s.kather(), TEST_SOURCES);
+        log.printf("[cohort] loading Kather 2016 tiles (training sources %s, test sources %s)%n", new java.util.TreeSet<>(
+                s.trainSources()), new java.util.TreeSet<>(s.testSources()));
+        TileLibrary trainTiles = TileLibrary.load(s.kather(), s.trainSources());
+        TileLibrary testTiles = TileLibrary.load(s.kather(), s.testSources());
         long t0 = System.nanoTime();
         List<Slide> slides = new ArrayList<>();
         List<java.util.concurrent.Callable<Path>> paintings = new ArrayList<>();
