@@ -132,6 +132,10 @@ public final class CohortCli {
                 + "(a seeded draw), and never read the test slides: for choosing a change to the heads without looking "
                 + "at the test cohort (default: 0, judge on the test slides)")
         int validate;
+        @Option(names = "--mean-code", arity = "1", defaultValue = "true",
+                description = "true or false: whether the gigapixel CNN's output reads the standardised mean tissue code "
+                        + "(default: ${DEFAULT-VALUE})")
+        boolean meanCode;
 
         @Override
         public Integer call() throws Exception {
@@ -141,7 +145,7 @@ public final class CohortCli {
                 System.err.printf("[evaluate] validation: %d training slides held out, the test slides not read%n", validate);
             }
             CohortEvaluation.Settings s = new CohortEvaluation.Settings(crop, epochs, batchSize, learningRate, crops, seed, 2000,
-                    minSteps, heads, tasks);
+                    minSteps, heads, tasks, meanCode);
             ObjectStore.Settings storage = new ObjectStore.Settings(NicCli.env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
                     NicCli.required("NIC_STORAGE_ACCESS_KEY"), NicCli.required("NIC_STORAGE_SECRET_KEY"),
                     NicCli.env("NIC_STORAGE_REGION", "us-east-1"), bucket);

@@ -35,9 +35,15 @@ public final class CohortEvaluation {
      * @param minSteps fewest optimiser steps of a head
      * @param heads head types to train
      * @param tasks the tasks whose heads are trained (baselines are cheap and always fitted)
+     * @param meanCode whether the gigapixel CNN's output reads the standardised mean tissue code
      */
     public record Settings(int crop, int epochs, int batchSize, float learningRate, int crops, long seed, int resamples,
-                           int minSteps, List<HeadTrainer.Type> heads, java.util.Set<CohortTask> tasks) {
+                           int minSteps, List<HeadTrainer.Type> heads, java.util.Set<CohortTask> tasks, boolean meanCode) {
+
+        public Settings(int crop, int epochs, int batchSize, float learningRate, int crops, long seed, int resamples,
+                        int minSteps, List<HeadTrainer.Type> heads, java.util.Set<CohortTask> tasks) {
+            this(crop, epochs, batchSize, learningRate, crops, seed, resamples, minSteps, heads, tasks, true);
+        }
 
         public Settings(int crop, int epochs, int batchSize, float learningRate, int crops, long seed, int resamples,
                         int minSteps, List<HeadTrainer.Type> heads) {
@@ -62,7 +68,8 @@ public final class CohortEvaluation {
                 long t0 = System.nanoTime();
                 HeadTrainer.Result head = HeadTrainer.train(trainGrids, headLabels(task, train),
                         new HeadTrainer.Settings(task.kind(), task.classes().size(), s.crop(), s.epochs(), s.batchSize(),
-                                s.learningRate(), s.seed()).withType(type).withMinSteps(s.minSteps()));
+                                s.learningRate(), s.seed()).withType(type).withMinSteps(s.minSteps())
+                                .withMeanCode(s.meanCode()));
                 double[] scores = new double[testGrids.size()];
                 try (OnnxHead onnx = new OnnxHead(head.onnx())) {
                     for (int i = 0; i < scores.length; i++) {

@@ -14,6 +14,7 @@ import org.nic.event.EncodeRequested;
 import org.nic.event.EventJson;
 import org.nic.event.EventType;
 import org.nic.event.LabelRecorded;
+import org.nic.event.ModelDecided;
 import org.nic.event.ModelPublished;
 import org.nic.event.SlideArrived;
 import org.nic.event.SlideEncoded;
@@ -80,6 +81,7 @@ public final class CohortRunner {
 
             // 2. Labels of the training slides; the trainer trains when they are in.
             var models = events.endOffsets(Topics.MODEL_PUBLISHED);
+            var decisions = events.endOffsets(Topics.MODEL_DECIDED);
             int labels = 0;
             for (CohortGenerator.Slide x : slides) {
                 if (!x.split().equals("train") || failed.contains(x.slideId())) {
@@ -91,20 +93,35 @@ public final class CohortRunner {
                 }
             }
             log.printf("[run] %d labels recorded; waiting for the trainer's heads%n", labels);
-            Map<String, ModelPublished> heads = new LinkedHashMap<>();
+            // The trainer's decision per task: a head that its gate refuses is not waited for.
             Set<String> wanted = new HashSet<>();
             for (CohortTask t : CohortTask.values()) {
                 wanted.add(t.task() + "/" + s.encoderId());
             }
-            events.find(models, r -> {
+            Map<String, ModelDecided> decided = new LinkedHashMap<>();
+            events.find(decisions, r -> {
                 if (wanted.contains(r.key())) {
-                    ModelPublished m = parse(r, ModelPublished.class);
-                    heads.put(m.task(), m);
-                    log.printf("[run] head %s %s published: %s %.3f [%s, %s] on %d held-out slides%n", m.task(), m.headVersion(),
-                            m.metric(), m.heldOutMetric(), fmt(m.heldOutLower()), fmt(m.heldOutUpper()), m.heldOutSlides());
+                    ModelDecided d = parse(r, ModelDecided.class);
+                    decided.put(r.key(), d);
+                    if (!ModelDecided.PUBLISHED.equals(d.decision())) {
+                        log.printf("[run] head %s %s: %s%n", d.task(), d.decision(), d.reason());
+                    }
                 }
-                return heads.size() == wanted.size();
-            }, s.timeout(), Topics.MODEL_PUBLISHED);
+                return decided.size() == wanted.size();
+            }, s.timeout(), Topics.MODEL_DECIDED);
+            wanted.removeIf(k -> decided.containsKey(k) && !ModelDecided.PUBLISHED.equals(decided.get(k).decision()));
+            Map<String, ModelPublished> heads = new LinkedHashMap<>();
+            if (!wanted.isEmpty()) { // wait for the published ones
+                events.find(models, r -> {
+                    if (wanted.contains(r.key())) {
+                        ModelPublished m = parse(r, ModelPublished.class);
+                        heads.put(m.task(), m);
+                        log.printf("[run] head %s %s published: %s %.3f [%s, %s] on %d held-out slides%n", m.task(), m.headVersion(),
+                                m.metric(), m.heldOutMetric(), fmt(m.heldOutLower()), fmt(m.heldOutUpper()), m.heldOutSlides());
+                    }
+                    return heads.size() == wanted.size();
+                }, s.timeout(), Topics.MODEL_PUBLISHED);
+            }
             if (heads.isEmpty()) {
                 throw new IllegalStateException("the trainer published no head within " + s.timeout()
                         + ": its log says why (too few slides, or no gain that holds under the publish gate)");

@@ -66,7 +66,15 @@ public final class GigapixelHead extends AbstractBlock {
     private float[] codeCentre;
     private float[] codeScale;
 
+    /** Whether the output reads the standardised mean tissue code (else that input is held at zero). */
+    private final boolean readsMeanCode;
+
     public GigapixelHead(int codeSize, int outputs) {
+        this(codeSize, outputs, true);
+    }
+
+    public GigapixelHead(int codeSize, int outputs, boolean readsMeanCode) {
+        this.readsMeanCode = readsMeanCode;
         SequentialBlock block = new SequentialBlock();
         int channels = codeSize;
         for (int i = 0; i < LAYERS; i++) {
@@ -164,7 +172,7 @@ public final class GigapixelHead extends AbstractBlock {
             double mean = sum[ch] / n;
             double sd = Math.sqrt(Math.max(0, sq[ch] / n - mean * mean));
             codeCentre[ch] = (float) mean;
-            codeScale[ch] = (float) (1 / Math.max(sd, 1e-4));
+            codeScale[ch] = readsMeanCode ? (float) (1 / Math.max(sd, 1e-4)) : 0f;
         }
     }
 

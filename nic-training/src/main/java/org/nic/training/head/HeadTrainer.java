@@ -41,13 +41,18 @@ public final class HeadTrainer {
      * @param seed seed of initialisation, sampling and augmentation
      */
     public record Settings(TaskKind kind, int classes, int crop, int epochs, int batchSize, float learningRate, long seed,
-                           Type type, int minSteps) {
+                           Type type, int minSteps, boolean meanCode) {
         public Settings(TaskKind kind, int classes, int crop, int epochs, int batchSize, float learningRate, long seed) {
-            this(kind, classes, crop, epochs, batchSize, learningRate, seed, Type.GIGAPIXEL, 0);
+            this(kind, classes, crop, epochs, batchSize, learningRate, seed, Type.GIGAPIXEL, 0, true);
         }
 
         public Settings withType(Type other) {
-            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, other, minSteps);
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, other, minSteps, meanCode);
+        }
+
+        /** Whether the gigapixel CNN's output reads the standardised mean tissue code ({@link GigapixelHead}). */
+        public Settings withMeanCode(boolean reads) {
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, minSteps, reads);
         }
 
         /**
@@ -55,7 +60,7 @@ public final class HeadTrainer {
          * of 8 is 5 steps, and 30 of them do not train a CNN.
          */
         public Settings withMinSteps(int steps) {
-            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, steps);
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, steps, meanCode);
         }
     }
 
@@ -132,7 +137,7 @@ public final class HeadTrainer {
         int epochs = Math.max(s.epochs(), (s.minSteps() + steps - 1) / steps);
         List<Double> losses = new ArrayList<>();
         try (Model model = Model.newInstance("head", Device.cpu(), "PyTorch")) {
-            ai.djl.nn.Block head = s.type() == Type.ATTENTION ? new AttentionHead(outputs) : GigapixelHead.build(channels, outputs);
+            ai.djl.nn.Block head = s.type() == Type.ATTENTION ? new AttentionHead(outputs) : new GigapixelHead(channels, outputs, s.meanCode());
             model.setBlock(head);
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.cosine().setBaseValue(s.learningRate())
