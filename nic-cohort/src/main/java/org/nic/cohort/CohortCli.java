@@ -136,6 +136,10 @@ public final class CohortCli {
                 description = "true or false: whether the gigapixel CNN's output reads the standardised mean tissue code "
                         + "(default: ${DEFAULT-VALUE})")
         boolean meanCode;
+        @Option(names = "--slide-norm", arity = "1", defaultValue = "" + org.nic.training.head.HeadTrainer.SLIDE_NORM,
+                description = "true or false: whether the gigapixel CNN's arrangement branch reads each slide's codes "
+                        + "standardised over its own tissue (default: ${DEFAULT-VALUE})")
+        boolean slideNorm;
 
         @Override
         public Integer call() throws Exception {
@@ -145,7 +149,7 @@ public final class CohortCli {
                 System.err.printf("[evaluate] validation: %d training slides held out, the test slides not read%n", validate);
             }
             CohortEvaluation.Settings s = new CohortEvaluation.Settings(crop, epochs, batchSize, learningRate, crops, seed, 2000,
-                    minSteps, heads, tasks, meanCode);
+                    minSteps, heads, tasks, meanCode, slideNorm);
             ObjectStore.Settings storage = new ObjectStore.Settings(NicCli.env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
                     NicCli.required("NIC_STORAGE_ACCESS_KEY"), NicCli.required("NIC_STORAGE_SECRET_KEY"),
                     NicCli.env("NIC_STORAGE_REGION", "us-east-1"), bucket);

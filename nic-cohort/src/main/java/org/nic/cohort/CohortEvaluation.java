@@ -36,13 +36,16 @@ public final class CohortEvaluation {
      * @param heads head types to train
      * @param tasks the tasks whose heads are trained (baselines are cheap and always fitted)
      * @param meanCode whether the gigapixel CNN's output reads the standardised mean tissue code
+     * @param slideNorm whether the gigapixel CNN's arrangement branch reads slide-standardised codes
      */
     public record Settings(int crop, int epochs, int batchSize, float learningRate, int crops, long seed, int resamples,
-                           int minSteps, List<HeadTrainer.Type> heads, java.util.Set<CohortTask> tasks, boolean meanCode) {
+                           int minSteps, List<HeadTrainer.Type> heads, java.util.Set<CohortTask> tasks, boolean meanCode,
+                           boolean slideNorm) {
 
         public Settings(int crop, int epochs, int batchSize, float learningRate, int crops, long seed, int resamples,
                         int minSteps, List<HeadTrainer.Type> heads, java.util.Set<CohortTask> tasks) {
-            this(crop, epochs, batchSize, learningRate, crops, seed, resamples, minSteps, heads, tasks, true);
+            this(crop, epochs, batchSize, learningRate, crops, seed, resamples, minSteps, heads, tasks, true,
+                    HeadTrainer.SLIDE_NORM);
         }
 
         public Settings(int crop, int epochs, int batchSize, float learningRate, int crops, long seed, int resamples,
@@ -69,7 +72,7 @@ public final class CohortEvaluation {
                 HeadTrainer.Result head = HeadTrainer.train(trainGrids, headLabels(task, train),
                         new HeadTrainer.Settings(task.kind(), task.classes().size(), s.crop(), s.epochs(), s.batchSize(),
                                 s.learningRate(), s.seed()).withType(type).withMinSteps(s.minSteps())
-                                .withMeanCode(s.meanCode()));
+                                .withMeanCode(s.meanCode()).withSlideNorm(s.slideNorm()));
                 double[] scores = new double[testGrids.size()];
                 try (OnnxHead onnx = new OnnxHead(head.onnx())) {
                     for (int i = 0; i < scores.length; i++) {

@@ -69,12 +69,23 @@ public final class GigapixelHead extends AbstractBlock {
     /** Whether the output reads the standardised mean tissue code (else that input is held at zero). */
     private final boolean readsMeanCode;
 
+    /** Whether the arrangement branch reads each crop's tissue codes standardised over that crop ({@link #slideNormalised}). */
+    private final boolean slideNorm;
+
+    /** Added to the centred codes' mean square over the crop's tissue before its square root. */
+    public static final float SLIDE_NORM_EPSILON = 1e-4f;
+
     public GigapixelHead(int codeSize, int outputs) {
-        this(codeSize, outputs, true);
+        this(codeSize, outputs, true, false);
     }
 
     public GigapixelHead(int codeSize, int outputs, boolean readsMeanCode) {
+        this(codeSize, outputs, readsMeanCode, false);
+    }
+
+    public GigapixelHead(int codeSize, int outputs, boolean readsMeanCode, boolean slideNorm) {
         this.readsMeanCode = readsMeanCode;
+        this.slideNorm = slideNorm;
         SequentialBlock block = new SequentialBlock();
         int channels = codeSize;
         for (int i = 0; i < LAYERS; i++) {
@@ -188,8 +199,8 @@ public final class GigapixelHead extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        NDArray arrangement = cnn.forward(ps, inputs, training).singletonOrThrow();
         NDArray mask = x.abs().sum(new int[] {1}, true).gt(0f).toType(DataType.FLOAT32, false); // N x 1 x S x S
+        NDArray arrangement = cnn.forward(ps, slideNorm ? new NDList(slideNormalised(x, mask)) : inputs, training).singletonOrThrow();
         NDArray cells = fractions.forward(ps, new NDList(x), training).singletonOrThrow().softmax(1);
         NDArray composition = cells.mul(mask).sum(new int[] {2, 3}).div(mask.sum(new int[] {2, 3}).maximum(1f));
         NDArray hidden = Activation.leakyRelu(dense.forward(ps, new NDList(arrangement.concat(composition, 1)), training)
@@ -201,6 +212,25 @@ public final class GigapixelHead extends AbstractBlock {
         }
         meanCode = codeDropout.forward(ps, new NDList(meanCode), training).singletonOrThrow();
         return output.forward(ps, new NDList(hidden.concat(composition, 1).concat(meanCode, 1)), training);
+    }
+
+    /**
+     * The crop's tissue codes minus their mean over the crop's tissue cells (per channel), over the root mean
+     * square of what is left (one number per crop, so channels that hardly vary within a slide are not blown
+     * up to the others' size); background stays zero. The arrangement branch then sees how each cell differs
+     * from the rest of its own slide, not where the slide's codes lie: patients' and stains' codes differ by a
+     * shift larger than the slides' own spread (docs/heads.md), and where tumour lies against stroma is a
+     * property of the slide alone. Composition stays with the composition branch and the mean-code read-out,
+     * which read raw codes.
+     */
+    static NDArray slideNormalised(NDArray x, NDArray mask) {
+        NDArray count = mask.sum(new int[] {2, 3}, true).maximum(1f); // N x 1 x 1 x 1
+        NDArray mean = x.mul(mask).sum(new int[] {2, 3}, true).div(count); // N x C x 1 x 1
+        NDArray centred = x.sub(mean).mul(mask);
+        long channels = x.getShape().get(1);
+        NDArray rms = centred.square().sum(new int[] {1, 2, 3}, true).div(count.mul((float) channels))
+                .add(SLIDE_NORM_EPSILON).sqrt();
+        return centred.div(rms);
     }
 
     @Override
@@ -240,7 +270,7 @@ public final class GigapixelHead extends AbstractBlock {
         }
         return new HeadWeights(codeSize, layers, array(fractions, "weight"), array(fractions, "bias"), transpose(dense),
                 array(dense, "bias"), centre, scale, transpose(output), array(output, "bias"),
-                (int) parameter(output, "bias").getShape().get(0));
+                (int) parameter(output, "bias").getShape().get(0), slideNorm);
     }
 
     private static float[] transpose(Linear l) {

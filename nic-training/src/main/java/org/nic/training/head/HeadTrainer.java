@@ -41,18 +41,23 @@ public final class HeadTrainer {
      * @param seed seed of initialisation, sampling and augmentation
      */
     public record Settings(TaskKind kind, int classes, int crop, int epochs, int batchSize, float learningRate, long seed,
-                           Type type, int minSteps, boolean meanCode) {
+                           Type type, int minSteps, boolean meanCode, boolean slideNorm) {
         public Settings(TaskKind kind, int classes, int crop, int epochs, int batchSize, float learningRate, long seed) {
-            this(kind, classes, crop, epochs, batchSize, learningRate, seed, Type.GIGAPIXEL, 0, true);
+            this(kind, classes, crop, epochs, batchSize, learningRate, seed, Type.GIGAPIXEL, 0, true, SLIDE_NORM);
         }
 
         public Settings withType(Type other) {
-            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, other, minSteps, meanCode);
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, other, minSteps, meanCode, slideNorm);
         }
 
         /** Whether the gigapixel CNN's output reads the standardised mean tissue code ({@link GigapixelHead}). */
         public Settings withMeanCode(boolean reads) {
-            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, minSteps, reads);
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, minSteps, reads, slideNorm);
+        }
+
+        /** Whether the gigapixel CNN's arrangement branch reads slide-standardised codes ({@link GigapixelHead#slideNormalised}). */
+        public Settings withSlideNorm(boolean on) {
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, minSteps, meanCode, on);
         }
 
         /**
@@ -60,9 +65,12 @@ public final class HeadTrainer {
          * of 8 is 5 steps, and 30 of them do not train a CNN.
          */
         public Settings withMinSteps(int steps) {
-            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, steps, meanCode);
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, steps, meanCode, slideNorm);
         }
     }
+
+    /** The default of {@link Settings#slideNorm()}. */
+    public static final boolean SLIDE_NORM = false;
 
     /** Which head: the paper's CNN, or gated attention pooling for small cohorts. */
     public enum Type { GIGAPIXEL, ATTENTION }
@@ -137,7 +145,7 @@ public final class HeadTrainer {
         int epochs = Math.max(s.epochs(), (s.minSteps() + steps - 1) / steps);
         List<Double> losses = new ArrayList<>();
         try (Model model = Model.newInstance("head", Device.cpu(), "PyTorch")) {
-            ai.djl.nn.Block head = s.type() == Type.ATTENTION ? new AttentionHead(outputs) : new GigapixelHead(channels, outputs, s.meanCode());
+            ai.djl.nn.Block head = s.type() == Type.ATTENTION ? new AttentionHead(outputs) : new GigapixelHead(channels, outputs, s.meanCode(), s.slideNorm());
             model.setBlock(head);
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.cosine().setBaseValue(s.learningRate())
@@ -245,6 +253,6 @@ public final class HeadTrainer {
             bias[i] = (float) (bias[i] * sd + mean);
         }
         return new HeadWeights(w.codeSize(), w.layers(), w.fractions(), w.fractionsBias(), w.dense(), w.denseBias(), w.codeCentre(), w.codeScale(), out,
-                bias, w.outputs());
+                bias, w.outputs(), w.slideNorm());
     }
 }

@@ -16,9 +16,12 @@ import java.util.List;
  * @param output output layer, (128 + FRACTIONS) x outputs, row-major (input: the dense features, then the fractions)
  * @param outputBias its bias
  * @param outputs number of outputs
+ * @param slideNorm whether the arrangement branch reads the crop's tissue codes standardised per channel over the
+ *        crop's tissue cells ({@link GigapixelHead#slideNormalised})
  */
 public record HeadWeights(int codeSize, List<SeparableLayer> layers, float[] fractions, float[] fractionsBias, float[] dense,
-                          float[] denseBias, float[] codeCentre, float[] codeScale, float[] output, float[] outputBias, int outputs) {
+                          float[] denseBias, float[] codeCentre, float[] codeScale, float[] output, float[] outputBias, int outputs,
+                          boolean slideNorm) {
 
     /**
      * @param in input channels

@@ -93,7 +93,37 @@ public final class OnnxHeadExporter {
     public static byte[] toOnnx(HeadWeights w, Activation activation, String name) {
         GraphProto.Builder g = GraphProto.newBuilder().setName(name);
         g.addInput(floatInfo(INPUT, "N", w.codeSize(), "H", "W"));
+        // Tissue mask: a cell is tissue when its code is not all zero.
+        g.addInitializer(longs("channel_axis", 1));
+        g.addInitializer(longs("spatial_axes", 2, 3));
+        g.addInitializer(tensor("zero", new float[] {0f}));
+        g.addInitializer(tensor("one", new float[] {1f}));
+        g.addNode(node("Abs", "abs", List.of(INPUT), "abs"));
+        g.addNode(node("ReduceSum", "code_sum", List.of("abs", "channel_axis"), "code_sum", intAttr("keepdims", 1)));
+        g.addNode(node("Greater", "is_tissue", List.of("code_sum", "zero"), "mask_bool"));
+        g.addNode(node("Cast", "mask_float", List.of("mask_bool"), "mask", intAttr("to", 1)));
         String x = INPUT;
+        if (w.slideNorm()) {
+            // The arrangement branch reads the crop's tissue codes centred per channel, over their RMS (GigapixelHead.slideNormalised).
+            g.addNode(node("ReduceSum", "norm_count0", List.of("mask", "spatial_axes"), "norm_count0", intAttr("keepdims", 1)));
+            g.addNode(node("Max", "norm_count", List.of("norm_count0", "one"), "norm_count"));
+            g.addNode(node("Mul", "norm_tissue", List.of(INPUT, "mask"), "norm_tissue"));
+            g.addNode(node("ReduceSum", "norm_total", List.of("norm_tissue", "spatial_axes"), "norm_total", intAttr("keepdims", 1)));
+            g.addNode(node("Div", "norm_mean", List.of("norm_total", "norm_count"), "norm_mean"));
+            g.addNode(node("Sub", "norm_sub", List.of(INPUT, "norm_mean"), "norm_sub"));
+            g.addNode(node("Mul", "norm_centred", List.of("norm_sub", "mask"), "norm_centred"));
+            g.addNode(node("Mul", "norm_square", List.of("norm_centred", "norm_centred"), "norm_square"));
+            g.addInitializer(longs("all_axes", 1, 2, 3));
+            g.addNode(node("ReduceSum", "norm_ss", List.of("norm_square", "all_axes"), "norm_ss", intAttr("keepdims", 1)));
+            g.addInitializer(tensor("norm_channels", new float[] {w.codeSize()}));
+            g.addNode(node("Mul", "norm_values", List.of("norm_count", "norm_channels"), "norm_values"));
+            g.addNode(node("Div", "norm_var", List.of("norm_ss", "norm_values"), "norm_var"));
+            g.addInitializer(tensor("norm_epsilon", new float[] {GigapixelHead.SLIDE_NORM_EPSILON}));
+            g.addNode(node("Add", "norm_var_eps", List.of("norm_var", "norm_epsilon"), "norm_var_eps"));
+            g.addNode(node("Sqrt", "norm_sd", List.of("norm_var_eps"), "norm_sd"));
+            g.addNode(node("Div", "slide_normalised", List.of("norm_centred", "norm_sd"), "slide_normalised"));
+            x = "slide_normalised";
+        }
         int i = 0;
         for (HeadWeights.SeparableLayer l : w.layers()) {
             String p = "sep" + i++;
@@ -115,15 +145,7 @@ public final class OnnxHeadExporter {
         }
         g.addNode(node("GlobalAveragePool", "pool", List.of(x), "pooled"));
         g.addNode(node("Flatten", "flatten", List.of("pooled"), "arrangement", intAttr("axis", 1)));
-        // Composition branch: soft assignment of each cell to the cell types, averaged over tissue cells (codes not all zero).
-        g.addInitializer(longs("channel_axis", 1));
-        g.addInitializer(longs("spatial_axes", 2, 3));
-        g.addInitializer(tensor("zero", new float[] {0f}));
-        g.addInitializer(tensor("one", new float[] {1f}));
-        g.addNode(node("Abs", "abs", List.of(INPUT), "abs"));
-        g.addNode(node("ReduceSum", "code_sum", List.of("abs", "channel_axis"), "code_sum", intAttr("keepdims", 1)));
-        g.addNode(node("Greater", "is_tissue", List.of("code_sum", "zero"), "mask_bool"));
-        g.addNode(node("Cast", "mask_float", List.of("mask_bool"), "mask", intAttr("to", 1)));
+        // Composition branch: soft assignment of each cell to the cell types, averaged over tissue cells.
         g.addInitializer(tensor("fractions_w", w.fractions(), GigapixelHead.FRACTIONS, w.codeSize(), 1, 1));
         g.addInitializer(tensor("fractions_b", w.fractionsBias(), GigapixelHead.FRACTIONS));
         g.addNode(node("Conv", "cell_types", List.of(INPUT, "fractions_w", "fractions_b"), "cell_logits", ints("kernel_shape", 1, 1)));

@@ -19,15 +19,18 @@ import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The gigapixel head in DJL and its ONNX export agree within 1e-4 x max(1, |value|), on two crop sizes. */
 class GigapixelHeadTest {
 
-    @Test
-    void djlAndOnnxAgree() throws Exception {
+    @ParameterizedTest(name = "slide-normalised arrangement input: {0}")
+    @ValueSource(booleans = {false, true})
+    void djlAndOnnxAgree(boolean slideNorm) throws Exception {
         int codes = 16;
         try (Model model = Model.newInstance("head", "PyTorch")) {
-            GigapixelHead head = GigapixelHead.build(codes, 3);
+            GigapixelHead head = new GigapixelHead(codes, 3, true, slideNorm);
             model.setBlock(head);
             NDManager m = model.getNDManager();
             head.initialize(m, DataType.FLOAT32, new Shape(1, codes, 40, 40));
@@ -61,6 +64,7 @@ class GigapixelHeadTest {
             }
             HeadWeights weights = head.weights(codes);
             assertThat(weights.layers()).hasSize(8);
+            assertThat(weights.slideNorm()).isEqualTo(slideNorm);
             byte[] raw = OnnxHeadExporter.toOnnx(weights, OnnxHeadExporter.Activation.NONE, "t");
             byte[] soft = OnnxHeadExporter.toOnnx(weights, OnnxHeadExporter.Activation.SOFTMAX, "t");
             for (int side : new int[] {40, 23}) {
@@ -88,6 +92,53 @@ class GigapixelHeadTest {
                 }
                 assertThat(sum).isCloseTo(1, within(1e-5));
             }
+        }
+    }
+
+    /**
+     * The slide-normalised input does not move when every tissue code of a slide is shifted per channel and
+     * scaled as a whole (as a patient's or a stain's codes may be), and glass stays zero.
+     */
+    @Test
+    void slideNormalisedInputIgnoresAShiftPerChannelAndAScaleOfTheSlide() {
+        int codes = 8;
+        int side = 12;
+        Random r = new Random(11);
+        float[] grid = randoms(r, codes * side * side, 1f);
+        float[] moved = grid.clone();
+        float scale = 0.5f + r.nextFloat();
+        for (int c = 0; c < codes; c++) {
+            float shift = 2 * r.nextFloat() - 1;
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < side; x++) {
+                    int at = (c * side + y) * side + x;
+                    if (y < 3) {
+                        grid[at] = 0; // glass
+                        moved[at] = 0;
+                    } else {
+                        moved[at] = grid[at] * scale + shift;
+                    }
+                }
+            }
+        }
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            float[][] out = new float[2][];
+            float[][] in = {grid, moved};
+            for (int k = 0; k < 2; k++) {
+                NDArray x = m.create(in[k], new Shape(1, codes, side, side));
+                NDArray mask = x.abs().sum(new int[] {1}, true).gt(0f).toType(DataType.FLOAT32, false);
+                out[k] = GigapixelHead.slideNormalised(x, mask).toFloatArray();
+            }
+            double sumSquares = 0;
+            for (int i = 0; i < out[0].length; i++) {
+                assertThat(out[1][i]).isCloseTo(out[0][i], within(1e-3f));
+                sumSquares += out[0][i] * out[0][i];
+                if ((i % (side * side)) / side < 3) {
+                    assertThat(out[0][i]).isZero();
+                }
+            }
+            // Unit mean square over the tissue cells' values: side * (side - 3) cells, each of `codes` values.
+            assertThat(sumSquares / codes / (side * (side - 3))).isCloseTo(1, within(1e-2));
         }
     }
 
