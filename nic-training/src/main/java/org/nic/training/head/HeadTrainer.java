@@ -81,9 +81,10 @@ public final class HeadTrainer {
      * @param onnx the exported model (input grid crops, output value / probabilities / log-risk)
      * @param crop crop edge in cells it was trained on
      * @param slides slides (grids) it was trained on
+     * @param meanCode whether its output reads the standardised mean tissue code (a gigapixel CNN's option)
      */
     public record Result(Type type, byte[] onnx, OnnxHeadExporter.Activation activation, int crop, List<Double> epochLosses,
-                         int slides) { }
+                         int slides, boolean meanCode) { }
 
     private HeadTrainer() {
     }
@@ -210,7 +211,8 @@ public final class HeadTrainer {
                     onnx = OnnxHeadExporter.toOnnx(s.kind() == TaskKind.REGRESSION ? destandardised(w, mean, sd) : w, activation,
                             "nic-head-gigapixel");
                 }
-                return new Result(s.type(), onnx, activation, crop, losses, grids.size());
+                return new Result(s.type(), onnx, activation, crop, losses, grids.size(),
+                        s.type() == Type.GIGAPIXEL && s.meanCode());
             }
         }
     }

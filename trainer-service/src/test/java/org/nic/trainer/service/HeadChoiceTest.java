@@ -1,0 +1,68 @@
+package org.nic.trainer.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nic.event.LabelRecorded;
+import org.nic.label.PublishGate;
+import org.nic.model.TaskKind;
+import org.nic.training.head.HeadTrainer;
+
+/**
+ * How the trainer chooses among its head candidates on the validation slides: the simplest unless a richer
+ * one's gain holds under the paired bootstrap.
+ */
+class HeadChoiceTest {
+
+    private static final PublishGate GATE = new PublishGate(0.95, 2000, 3, 17);
+
+    @Test
+    void candidatesStartWithTheCnnWithoutTheMeanCodeReadOut() {
+        List<HeadTrainer.Settings> c = HeadTrainingService.candidates(
+                new HeadTrainer.Settings(TaskKind.CLASSIFICATION, 2, 64, 30, 8, 1e-3f, 17));
+        assertThat(c).extracting(HeadTrainer.Settings::type).containsExactly(HeadTrainer.Type.GIGAPIXEL,
+                HeadTrainer.Type.GIGAPIXEL, HeadTrainer.Type.ATTENTION);
+        assertThat(c.get(0).meanCode()).isFalse();
+        assertThat(c.get(1).meanCode()).isTrue();
+        assertThat(HeadTrainingService.describe(c.get(1))).contains("mean-code read-out");
+    }
+
+    @Test
+    void aRicherHeadAheadOnAFewValidationSlidesDoesNotDisplaceTheSimplerOne() {
+        // 8 validation slides: the simple head misorders one pair (AUC 15/16), the richer ones rank all (AUC 1).
+        List<LabelRecorded> truth = PublishGateTest.labels("compact", "compact", "compact", "compact", "scattered", "scattered",
+                "scattered", "scattered");
+        double[][] simple = {{0.1}, {0.2}, {0.3}, {0.6}, {0.5}, {0.7}, {0.8}, {0.9}};
+        double[][] richer = {{0.1}, {0.2}, {0.3}, {0.4}, {0.6}, {0.7}, {0.8}, {0.9}};
+        int chosen = HeadTrainingService.choose(List.of(simple, richer, richer),
+                (p, s) -> HeadTrainingService.metric(PublishGateTest.PATTERN, p, truth, s), 8, GATE);
+        assertThat(chosen).isZero();
+        assertThat(HeadTrainingService.metric(PublishGateTest.PATTERN, richer, truth, HeadTrainingService.all(8)))
+                .isGreaterThan(HeadTrainingService.metric(PublishGateTest.PATTERN, simple, truth, HeadTrainingService.all(8)));
+    }
+
+    @Test
+    void aClearGainChoosesTheRicherHeadAndTheNextMustBeatIt() {
+        // 40 validation slides: the simple head is near chance, the second clearly better, the third no better
+        // than the second (it must beat the current choice, not the first).
+        Random r = new Random(5);
+        String[] classes = new String[40];
+        double[][] simple = new double[40][];
+        double[][] better = new double[40][];
+        double[][] third = new double[40][];
+        for (int i = 0; i < 40; i++) {
+            boolean scattered = i % 2 == 1;
+            classes[i] = scattered ? "scattered" : "compact";
+            simple[i] = new double[] {(scattered ? 1 : 0) + 3 * r.nextGaussian()};
+            better[i] = new double[] {(scattered ? 1 : 0) + 0.3 * r.nextGaussian()};
+            third[i] = new double[] {(scattered ? 1 : 0) + 0.35 * r.nextGaussian()};
+        }
+        List<LabelRecorded> truth = PublishGateTest.labels(classes);
+        HeadTrainingService.SampleMetric auc = (p, s) -> HeadTrainingService.metric(PublishGateTest.PATTERN, p, truth, s);
+        assertThat(HeadTrainingService.choose(List.of(simple, better, third), auc, 40, GATE)).isEqualTo(1);
+        assertThat(HeadTrainingService.choose(List.of(simple, better), auc, 40, GATE)).isEqualTo(1);
+        assertThat(HeadTrainingService.choose(List.of(simple, simple), auc, 40, GATE)).isZero();
+    }
+}
