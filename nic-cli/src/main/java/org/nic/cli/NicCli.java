@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
  * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code NIC_STORAGE_ENDPOINT}, {@code NIC_STORAGE_ACCESS_KEY},
  * {@code NIC_STORAGE_SECRET_KEY}), defaulting to deploy/local's broker and store; the credentials have no default.
  */
-@Command(name = "nic", mixinStandardHelpOptions = true, subcommands = {NicCli.Submit.class, NicCli.Await.class, NicCli.Label.class, NicCli.AwaitHead.class, NicCli.PinHead.class},
+@Command(name = "nic", mixinStandardHelpOptions = true, subcommands = {NicCli.Submit.class, NicCli.Await.class, NicCli.Label.class, NicCli.AwaitHead.class, NicCli.PinHead.class,
+        NicCli.Keys.class},
         description = "Submit slides to NIC and print what the pipeline answers.")
 public final class NicCli {
 
@@ -162,11 +163,18 @@ public final class NicCli {
         @Option(names = "--time", description = "survival time")
         Double time;
 
-        @Option(names = "--event", description = "survival: true = event at --time, false = censored")
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--event", arity = "1", description = "survival: --event=true (event at --time) or --event=false (censored)")
         Boolean event;
 
         @Override
         public Integer call() {
+            String problem = problem(value, label, time, event);
+            if (problem != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), problem);
+            }
             org.nic.event.LabelRecorded record = new org.nic.event.LabelRecorded(slideId, caseId, task, value, label, time, event,
                     "nic-cli");
             try (EventClient events = new EventClient(bootstrap())) {
@@ -175,6 +183,24 @@ public final class NicCli {
             System.err.println("recorded " + record.key());
             return 0;
         }
+    }
+
+    /**
+     * What is wrong with a label's values before it is sent, or null: one kind of value (a regression target, a class,
+     * or a survival time with its event), so that the trainer is not left to dead-letter it where only its log says why.
+     */
+    static String problem(Double value, String label, Double time, Boolean event) {
+        int given = (value != null ? 1 : 0) + (label != null ? 1 : 0) + (time != null ? 1 : 0);
+        if (given != 1) {
+            return "give exactly one of --value (regression), --class (classification) or --time with --event (survival)";
+        }
+        if (time != null && event == null) {
+            return "a survival label needs --event=true (the event happened at --time) or --event=false (censored at --time)";
+        }
+        if (time == null && event != null) {
+            return "--event belongs to a survival label: give --time too";
+        }
+        return null;
     }
 
     @Command(name = "await-head", description = "Wait for a published head of a task and print its model-published event.")
@@ -198,7 +224,8 @@ public final class NicCli {
     }
 
     @Command(name = "pin-head", description = "Make a stored head version the active one for its task and encoder "
-            + "(pin, or roll back): publishes model-published for it after checking its file against its card.")
+            + "(pin, or roll back): publishes model-published for it after checking its signature against the trusted keys "
+            + "(NIC_TRUST_HEAD_KEYS: PEM files, comma-separated) and its file against its card.")
     static final class PinHead implements Callable<Integer> {
 
         @Option(names = "--task", required = true)
@@ -223,15 +250,24 @@ public final class NicCli {
                     required("NIC_STORAGE_ACCESS_KEY"), required("NIC_STORAGE_SECRET_KEY"),
                     env("NIC_STORAGE_REGION", "us-east-1"), bucket);
             String prefix = "models/heads/" + task + "/" + version + "/";
+            String keys = env("NIC_TRUST_HEAD_KEYS", null);
+            if (keys == null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "NIC_TRUST_HEAD_KEYS is not set: the public"
+                        + " key files (PEM, comma-separated) whose signatures make a head pinnable");
+            }
+            org.nic.trust.TrustedKeys trusted = org.nic.trust.TrustedKeys.read(java.util.Arrays.stream(keys.split(","))
+                    .map(String::trim).filter(k -> !k.isEmpty()).map(Path::of).toList());
             org.nic.event.ModelPublished event;
             try (ObjectStore store = new ObjectStore(settings)) {
-                org.nic.model.ModelCard card = org.nic.event.EventJson.mapper().readValue(
-                        store.get(store.uri(prefix + "card.json")), org.nic.model.ModelCard.class);
-                byte[] model = store.get(store.uri(prefix + card.file()));
-                if (!org.nic.model.ModelCard.sha256(model).equals(card.sha256())) {
-                    System.err.println("refusing: " + prefix + card.file() + " does not match the sha256 of its card");
+                org.nic.trust.VerifiedHead verified;
+                try {
+                    verified = org.nic.trust.VerifiedHead.load(store, store.uri(prefix + "model.onnx").toString(),
+                            store.uri(prefix + "card.json").toString(), null, trusted, org.nic.trust.VerifiedHead.Limits.DEFAULT);
+                } catch (org.nic.trust.HeadRefused e) {
+                    System.err.println("refusing to pin " + task + " " + version + " (" + e.tag() + "): " + e.getMessage());
                     return 1;
                 }
+                org.nic.model.ModelCard card = verified.card();
                 java.util.Map<String, Object> p = card.properties() == null ? java.util.Map.of() : card.properties();
                 String metric = card.metrics().keySet().stream().filter(k -> !k.startsWith("baseline.")).findFirst().orElse("spearman");
                 event = new org.nic.event.ModelPublished(task, String.valueOf(p.get("kind")), String.valueOf(p.get("encoderId")),
@@ -245,6 +281,24 @@ public final class NicCli {
                         null, null, null, 0, reason, who));
             }
             System.out.println("pinned " + task + " " + version + " for encoder " + event.encoderId());
+            return 0;
+        }
+    }
+
+    @Command(name = "keys", description = "Make an Ed25519 key pair for signing heads: the private file (private and public"
+            + " key, for the publisher's Secret) and the public file (for the verifiers' list of trusted keys).")
+    static final class Keys implements Callable<Integer> {
+
+        @Option(names = "--private", required = true, description = "the signing key file to write (owner-only)")
+        Path privateFile;
+
+        @Option(names = "--public", required = true, description = "the public key file to write")
+        Path publicFile;
+
+        @Override
+        public Integer call() {
+            org.nic.trust.SigningKey.generate(privateFile, publicFile);
+            System.out.println("key " + org.nic.trust.SigningKey.read(privateFile).keyId() + ": " + privateFile + ", " + publicFile);
             return 0;
         }
     }
