@@ -56,9 +56,16 @@ kafka_port=$((9092 + offset)); s3_port=$((9000 + offset))
 export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kafka_port NIC_STORAGE_ENDPOINT=http://127.0.0.1:$s3_port
 export NIC_STORAGE_ACCESS_KEY=${NIC_STORAGE_ACCESS_KEY:-nic} NIC_STORAGE_SECRET_KEY=${NIC_STORAGE_SECRET_KEY:-nic-secret}
 . "$repo/deploy/local/demo-steps.sh"
+# The trainer's head-signing key pair, made on the first run (never committed): the trainer signs with the private file,
+# the predictor and the dashboard trust the public one (docs/security.md). Mounted read-only, owned by the services' user.
+mkdir -p "$work/keys"
+[ -f "$work/keys/trainer.key" ] \
+  || java -jar "$repo/nic-cli/target/nic-cli.jar" keys --private "$work/keys/trainer.key" --public "$work/keys/trainer.pub" >&2
+chown -R 185:185 "$work/keys"
 common_env=("KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS" "NIC_STORAGE_ENDPOINT=$NIC_STORAGE_ENDPOINT"
   "NIC_STORAGE_ACCESS_KEY=$NIC_STORAGE_ACCESS_KEY" "NIC_STORAGE_SECRET_KEY=$NIC_STORAGE_SECRET_KEY"
-  "NIC_SOURCES_ALLOWED_ROOTS=$(dirname "$slide"),$crops")
+  "NIC_SOURCES_ALLOWED_ROOTS=$(dirname "$slide"),$crops"
+  "NIC_TRUST_HEAD_KEYS=/etc/nic/keys/trainer.pub" "NIC_TRAINER_SIGNING_KEY=/etc/nic/keys/trainer.key")
 
 # container NAME PORT [KEY=VALUE env...] -- [HOST:CONTAINER[:rw] mounts...]
 container() {
@@ -121,7 +128,7 @@ for s in tiler-service:8081 encoder-service:8082 predictor-service:8083 trainer-
   name=${s%%:*}; port=$((${s##*:} + offset)); opts=""
   [ "$name" = trainer-service ] && opts=$demo_trainer_options
   container "$name" "$port" "${common_env[@]}" "QUARKUS_HTTP_PORT=$port" DJL_CACHE_DIR=/tmp/djl \
-    "JAVA_OPTS_APPEND=$(echo $opts)" -- "$(dirname "$slide"):$(dirname "$slide")" "$crops:$crops"
+    "JAVA_OPTS_APPEND=$(echo $opts)" -- "$(dirname "$slide"):$(dirname "$slide")" "$crops:$crops" "$work/keys:/etc/nic/keys"
 done
 for s in tiler-service:8081 encoder-service:8082 predictor-service:8083 trainer-service:8084 dashboard-service:8085; do
   ready "${s%%:*}" "http://127.0.0.1:$((${s##*:} + offset))/q/health/ready" 240

@@ -1,11 +1,19 @@
 # Sourced by the local scripts: starts one NIC service from its fast-jar and waits until it is ready.
 #   start_service NAME JAR PORT [java options...]
-# Needs: $dir (local state folder), $NIC_SOURCES_ALLOWED_ROOTS (folders file: URIs may point into), log().
+# Needs: $repo, $dir (local state folder), $NIC_SOURCES_ALLOWED_ROOTS (folders file: URIs may point into), log().
 
 # The local store's credentials (deploy/local/nic-local.sh starts S3Proxy with the same): services and the
 # nic command line have no credentials of their own.
 export NIC_STORAGE_ACCESS_KEY=${NIC_STORAGE_ACCESS_KEY:-${NIC_S3_ACCESS_KEY:-nic}}
 export NIC_STORAGE_SECRET_KEY=${NIC_STORAGE_SECRET_KEY:-${NIC_S3_SECRET_KEY:-nic-secret}}
+
+# Heads are signed (docs/security.md): the trainer's Ed25519 key pair, made once per local stack and never committed;
+# the trainer signs with the private file, the predictor, the dashboard and `nic pin-head` trust the public one.
+if [ -z "${NIC_TRAINER_SIGNING_KEY:-}" ] && [ ! -f "$dir/keys/trainer.key" ]; then
+  java -jar "$repo/nic-cli/target/nic-cli.jar" keys --private "$dir/keys/trainer.key" --public "$dir/keys/trainer.pub" >&2
+fi
+export NIC_TRAINER_SIGNING_KEY=${NIC_TRAINER_SIGNING_KEY:-$dir/keys/trainer.key}
+export NIC_TRUST_HEAD_KEYS=${NIC_TRUST_HEAD_KEYS:-$dir/keys/trainer.pub}
 
 start_service() {
   local name=$1 jar=$2 port=$3 pidfile=$dir/services/$1.pid

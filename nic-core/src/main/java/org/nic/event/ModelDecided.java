@@ -21,15 +21,25 @@ package org.nic.event;
  * @param heldOutSlides slides it was judged on
  * @param reason why, in words (the gate's verdict, or the operator's)
  * @param by who decided: the trainer's name and version, or the operator
+ * @param labelSnapshot SHA-256 of the labels a trainer's run trained and judged on (PUBLISHED, REFUSED): a trainer
+ *     that restarts, or is asked again, does not train again on the labels its last decision already covered
  */
 public record ModelDecided(String task, String kind, String encoderId, String decision, String headVersion, String metric,
                            Double heldOutMetric, Double heldOutLower, Double heldOutUpper, Double gain, Double gainLower,
-                           Integer trainSlides, int heldOutSlides, String reason, String by) {
+                           Integer trainSlides, int heldOutSlides, String reason, String by, String labelSnapshot) {
 
     public static final String PUBLISHED = "PUBLISHED";
     public static final String REFUSED = "REFUSED";
     public static final String PINNED = "PINNED";
     public static final String FAILED = "FAILED";
+
+    /** A decision that covers no labels (a pinned head, a failed run). */
+    public ModelDecided(String task, String kind, String encoderId, String decision, String headVersion, String metric,
+                        Double heldOutMetric, Double heldOutLower, Double heldOutUpper, Double gain, Double gainLower,
+                        Integer trainSlides, int heldOutSlides, String reason, String by) {
+        this(task, kind, encoderId, decision, headVersion, metric, heldOutMetric, heldOutLower, heldOutUpper, gain, gainLower,
+                trainSlides, heldOutSlides, reason, by, null);
+    }
 
     public String key() {
         return task + "/" + encoderId;

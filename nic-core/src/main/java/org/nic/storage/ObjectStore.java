@@ -133,6 +133,25 @@ public final class ObjectStore implements AutoCloseable {
         });
     }
 
+    /**
+     * Reads a whole object of at most {@code maxBytes}, for objects whose writer is not trusted to keep them small
+     * (a head, its card): a larger one is read no further than the limit.
+     *
+     * @throws ObjectTooLargeException when it is larger
+     */
+    public byte[] get(S3Uri uri, int maxBytes) {
+        return call("read " + uri, () -> {
+            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(uri.bucket()).object(uri.key()).build())) {
+                byte[] bytes = in.readNBytes(maxBytes + 1);
+                if (bytes.length > maxBytes) {
+                    throw new ObjectTooLargeException(uri.key().substring(uri.key().lastIndexOf('/') + 1)
+                            + " is larger than the " + maxBytes + " bytes read of it");
+                }
+                return bytes;
+            }
+        });
+    }
+
     /** Size, ETag and time of an object, or empty when it does not exist. */
     public Optional<ObjectInfo> stat(S3Uri uri) {
         try {
@@ -230,7 +249,7 @@ public final class ObjectStore implements AutoCloseable {
             String code = e.errorResponse().code();
             boolean notFound = "NoSuchKey".equals(code) || "NoSuchBucket".equals(code) || "NoSuchObject".equals(code);
             throw new StorageException(what + " failed: " + code + " " + e.errorResponse().message(), notFound, e);
-        } catch (StorageException e) {
+        } catch (StorageException | ObjectTooLargeException e) {
             throw e;
         } catch (Exception e) {
             throw new StorageException(what + " failed: " + e, false, e);

@@ -18,6 +18,10 @@ public class NicTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("nic.storage.access-key", NicTestInfrastructure.s3AccessKey());
         config.put("nic.storage.secret-key", NicTestInfrastructure.s3SecretKey());
         config.put("nic.storage.bucket", NicTestInfrastructure.BUCKET);
+        // Not nic.* keys: a service that runs no heads would stop at an unknown key; the services that do map them
+        // in their %test profile (nic.trust.head-keys=${nictest.head-keys}).
+        config.put("nictest.head-keys", TestKeys.trustedKeys().toString());
+        config.put("nictest.signing-key", TestKeys.signingKey().toString());
         try (var store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET);
              var slides = NicTestInfrastructure.store(NicTestInfrastructure.SLIDE_BUCKET)) {
             // created by store(): nothing else to do

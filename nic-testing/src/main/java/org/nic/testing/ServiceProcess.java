@@ -65,6 +65,11 @@ public final class ServiceProcess implements AutoCloseable {
                 "-Dnic.storage.access-key=" + infra.s3AccessKey(),
                 "-Dnic.storage.secret-key=" + infra.s3SecretKey(),
                 "-Dnic.storage.bucket=" + infra.bucket()));
+        TestKeys.settingsFor(module).forEach((k, v) -> {
+            if (!config.containsKey(k)) {
+                command.add("-D" + k + "=" + v);
+            }
+        });
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());

@@ -13,14 +13,18 @@ import java.util.List;
 import java.util.Map;
 import org.nic.dashboard.board.ModelBoard;
 import org.nic.dashboard.config.DashboardConfig;
+import org.nic.dashboard.config.DashboardTrustConfig;
 import org.nic.event.EventJson;
 import org.nic.grid.CompressedGrid;
 import org.nic.grid.ZarrGridReader;
-import org.nic.model.ModelCard;
 import org.nic.model.OnnxHead;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.S3Uri;
 import org.nic.storage.StorageLayout;
+import org.nic.trust.HeadRefused;
+import org.nic.trust.TrustedKeys;
+import org.nic.trust.VerifiedHead;
+import org.jboss.logging.Logger;
 
 /**
  * The slide view's pictures, made from what object storage holds (read only): the thumbnail, the grid's
@@ -29,6 +33,8 @@ import org.nic.storage.StorageLayout;
  */
 @ApplicationScoped
 public class GridOverlays {
+
+    private static final Logger LOG = Logger.getLogger(GridOverlays.class);
 
     /** A picture and what the page needs to label it. */
     public record Picture(byte[] png, Map<String, String> facts) { }
@@ -54,10 +60,20 @@ public class GridOverlays {
     private final DashboardConfig config;
     private final Timer timer;
     private final Map<String, CompressedGrid> grids;
-    private final Map<String, OnnxHead> heads;
+    private final Map<String, LoadedHead> heads;
+    private final TrustedKeys trusted;
+    private final VerifiedHead.Limits limits;
+    private final MeterRegistry metrics;
 
-    public GridOverlays(ObjectStore store, ModelBoard models, DashboardConfig config, MeterRegistry metrics) {
+    /** A head that passed {@link VerifiedHead}'s checks, in ONNX Runtime. */
+    private record LoadedHead(VerifiedHead verified, OnnxHead model) { }
+
+    public GridOverlays(ObjectStore store, ModelBoard models, DashboardConfig config, DashboardTrustConfig trust,
+                        MeterRegistry metrics) {
         this.store = store;
+        this.metrics = metrics;
+        this.trusted = trust.trustedKeys();
+        this.limits = trust.limits(config.regionWindow(), 1);
         this.models = models;
         this.config = config;
         this.timer = Timer.builder("nic.dashboard.overlay").description("time to compute an overlay").register(metrics);
@@ -70,9 +86,9 @@ public class GridOverlays {
         };
         this.heads = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, OnnxHead> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, LoadedHead> eldest) {
                 if (size() > entries) {
-                    eldest.getValue().close();
+                    eldest.getValue().model().close();
                     return true;
                 }
                 return false;
@@ -115,14 +131,9 @@ public class GridOverlays {
         return timer.record(() -> {
             Plan plan = plan(slideId);
             CompressedGrid grid = grid(slideId, encoderId);
-            ModelCard card = card(head);
-            Map<String, Object> p = card.properties() == null ? Map.of() : card.properties();
-            int crop = p.get("crop") instanceof Number n ? n.intValue() : config.regionWindow();
-            int window = Math.max(1, Math.min(crop, config.regionWindow()));
-            List<String> classes = new ArrayList<>();
-            if (p.get("classes") instanceof List<?> l) {
-                l.forEach(c -> classes.add(String.valueOf(c)));
-            }
+            LoadedHead loaded = head(head);
+            int window = Math.max(1, Math.min(loaded.verified().crop(), config.regionWindow()));
+            List<String> classes = loaded.verified().classes();
             List<int[]> cells = grid.tissueCells();
             int stride = Math.max(1, (int) Math.ceil(Math.sqrt(cells.size() / (double) Math.max(1, config.maxRegions()))));
             Map<Long, Integer> representative = new LinkedHashMap<>();
@@ -140,7 +151,7 @@ public class GridOverlays {
                 }
                 of[i] = k;
             }
-            float[][] out = head(head).predictEach(grid, window, centres);
+            float[][] out = loaded.model().predictEach(grid, window, centres);
             String label;
             int index;
             if ("CLASSIFICATION".equals(head.kind())) {
@@ -223,24 +234,22 @@ public class GridOverlays {
         return grid;
     }
 
-    private ModelCard card(ModelBoard.ActiveHead head) {
-        try {
-            return EventJson.mapper().readValue(store.get(S3Uri.parse(head.cardUri())), ModelCard.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private OnnxHead head(ModelBoard.ActiveHead head) {
-        OnnxHead cached = heads.get(head.sha256());
+    /** The head, checked as the predictor checks it (signed by a trusted key, within limits), or refused. */
+    private LoadedHead head(ModelBoard.ActiveHead head) {
+        LoadedHead cached = heads.get(head.sha256());
         if (cached != null) {
             return cached;
         }
-        byte[] model = store.get(S3Uri.parse(head.modelUri()));
-        if (!ModelCard.sha256(model).equals(head.sha256())) {
-            throw new Refused("head " + head.task() + " " + head.headVersion() + " does not match its sha256", false);
+        VerifiedHead verified;
+        try {
+            verified = VerifiedHead.load(store, head.modelUri(), head.cardUri(), head.sha256(), trusted, limits);
+        } catch (HeadRefused e) {
+            metrics.counter("nic.dashboard.heads.refused", "reason", e.tag()).increment();
+            LOG.errorf("head %s %s for %s refused (%s): %s", head.task(), head.headVersion(), head.encoderId(), e.tag(),
+                    e.getMessage());
+            throw new Refused("head " + head.task() + " " + head.headVersion() + " refused: " + e.getMessage(), false);
         }
-        OnnxHead loaded = new OnnxHead(model);
+        LoadedHead loaded = new LoadedHead(verified, new OnnxHead(verified.model()));
         heads.put(head.sha256(), loaded);
         return loaded;
     }
@@ -254,7 +263,7 @@ public class GridOverlays {
 
     @PreDestroy
     synchronized void close() {
-        heads.values().forEach(OnnxHead::close);
+        heads.values().forEach(h -> h.model().close());
         heads.clear();
     }
 }

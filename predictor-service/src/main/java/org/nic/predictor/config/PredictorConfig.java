@@ -2,6 +2,7 @@ package org.nic.predictor.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import org.nic.service.trust.HeadTrustConfig;
 
 /**
  * Every setting of the predictor. Keys are {@code nic.*}; environment variables {@code NIC_*}. Object
@@ -12,6 +13,9 @@ public interface PredictorConfig {
 
     /** Prediction. */
     Predictor predictor();
+
+    /** Which heads it runs: signed by a trusted key, within limits. */
+    HeadTrustConfig trust();
 
     interface Predictor {
         /** Crops averaged per slide when a head's card does not say. */

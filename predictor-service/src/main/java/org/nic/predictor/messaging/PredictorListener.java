@@ -17,7 +17,6 @@ import org.nic.event.ModelPublished;
 import org.nic.event.SlideEncoded;
 import org.nic.event.SlidePredicted;
 import org.nic.model.ModelCard;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import org.nic.event.FailureReason;
 import org.nic.event.StageFailure;
 import org.nic.predictor.service.ActiveHeads;
@@ -77,8 +76,7 @@ public class PredictorListener {
                     RecordPosition.of(message), e.getMessage());
             return message.nack(e);
         } finally {
-            message.getMetadata(IncomingKafkaRecordMetadata.class)
-                    .ifPresent(m -> loaded.handled(m.getTopic(), m.getPartition(), m.getOffset()));
+            loaded.handled(message);
         }
     }
 

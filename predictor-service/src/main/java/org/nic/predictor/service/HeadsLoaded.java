@@ -3,15 +3,12 @@ package org.nic.predictor.service;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-import org.jboss.logging.Logger;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.nic.event.Topics;
+import org.nic.service.messaging.TopicCatchUp;
 
 /**
  * Whether this predictor has read {@code nic.model.published.v1} as far as it reached when it was first
@@ -21,59 +18,26 @@ import org.nic.event.Topics;
 @ApplicationScoped
 public class HeadsLoaded {
 
-    private static final Logger LOG = Logger.getLogger(HeadsLoaded.class);
     static final String CHANNEL = "model-published";
 
-    private final KafkaClientService kafka;
-    private final Map<TopicPartition, Long> read = new ConcurrentHashMap<>();
-    private volatile Map<TopicPartition, Long> target;
-    private volatile boolean caughtUp;
+    private final TopicCatchUp topic;
 
     public HeadsLoaded(KafkaClientService kafka) {
-        this.kafka = kafka;
+        this.topic = new TopicCatchUp(kafka, CHANNEL, Topics.MODEL_PUBLISHED);
     }
 
     /** A model-published record was handled (activated, refused or unreadable alike). */
-    public void handled(String topic, int partition, long offset) {
-        read.merge(new TopicPartition(topic, partition), offset, Math::max);
+    public void handled(Message<?> message) {
+        topic.handled(message);
     }
 
     public boolean caughtUp() {
-        if (caughtUp) {
-            return true;
-        }
-        Map<TopicPartition, Long> end = target;
-        if (end == null) {
-            try {
-                end = kafka.<String, byte[]>getConsumer(CHANNEL).runOnPollingThread(c -> {
-                    List<TopicPartition> partitions = c.partitionsFor(Topics.MODEL_PUBLISHED).stream()
-                            .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-                    return c.endOffsets(partitions);
-                }).await().atMost(Duration.ofSeconds(30));
-                target = end;
-            } catch (RuntimeException e) {
-                LOG.warnf("could not read the end of %s yet: %s", Topics.MODEL_PUBLISHED, e.getMessage());
-                return false;
-            }
-        }
-        boolean done = end.entrySet().stream().allMatch(e -> read.getOrDefault(e.getKey(), -1L) + 1 >= e.getValue());
-        if (done) {
-            caughtUp = true;
-            LOG.infof("every head published before this predictor started is read (%s)", end);
-        }
-        return done;
+        return topic.caughtUp();
     }
 
     /** Waits until {@link #caughtUp()}, at most {@code timeout}; returns whether it did. */
     public boolean await(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!caughtUp()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(200);
-        }
-        return true;
+        return topic.await(timeout);
     }
 
     /** Not ready until {@link HeadsLoaded#caughtUp()}. */

@@ -32,7 +32,9 @@ import org.nic.training.head.HeadTrainer;
 
 /**
  * Heads published on the compacted topic are picked up without a restart: slide-predicted names the new
- * head version; a head whose file does not match its hash is refused and the old one keeps serving.
+ * head version; a head that is not signed by a trusted key, was changed after signing, does not match its hash
+ * or asks for more than the limits is refused (dead-lettered with the reason, counted) and the old one keeps
+ * serving.
  */
 @QuarkusTest
 @QuarkusTestResource(NicTestResource.class)
@@ -44,8 +46,17 @@ class PredictionTest {
     @jakarta.inject.Inject
     io.micrometer.core.instrument.MeterRegistry metrics;
 
+    /** How a test head is stored: as the trainer does, or as an attacker or an accident would. */
+    enum Publish { SIGNED, CORRUPT_MODEL, UNSIGNED, UNKNOWN_KEY, CARD_CHANGED_AFTER_SIGNING, CROPS_BEYOND_LIMIT }
+
     double refusedHeads() {
-        var counter = metrics.find(org.nic.predictor.service.ActiveHeads.HEADS_METRIC).tag("outcome", "refused").counter();
+        return metrics.find(org.nic.predictor.service.ActiveHeads.HEADS_METRIC).tag("outcome", "refused").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
+    double refusedHeads(String reason) {
+        var counter = metrics.find(org.nic.predictor.service.ActiveHeads.HEADS_METRIC).tag("outcome", "refused")
+                .tag("reason", reason).counter();
         return counter == null ? 0 : counter.count();
     }
 
@@ -68,7 +79,7 @@ class PredictionTest {
             String gridPrefix = StorageLayout.grid(slide, encoder);
             writeGrid(store, gridPrefix, target);
 
-            ModelPublished v1 = publishHead(store, events, task, encoder, "v1", cohort, labels, 1, false);
+            ModelPublished v1 = publishHead(store, events, task, encoder, "v1", cohort, labels, 1, Publish.SIGNED);
             JsonNode first = predictionFor(events, store, slide, encoder, gridPrefix);
             JsonNode p1 = first.get("predictions").get(0);
             assertThat(p1.get("task").asText()).isEqualTo(task);
@@ -80,27 +91,43 @@ class PredictionTest {
 
             // A better head: labels ten times larger, so its values are ten times larger too.
             List<HeadLabel> scaled = labels.stream().map(l -> HeadLabel.regression(l.value() * 10)).toList();
-            publishHead(store, events, task, encoder, "v2", cohort, scaled, 1, false);
+            publishHead(store, events, task, encoder, "v2", cohort, scaled, 1, Publish.SIGNED);
             JsonNode second = awaitVersion(events, store, slide, encoder, gridPrefix, "v2");
             double v2 = second.get("predictions").get(0).get("value").asDouble();
             assertThat(Math.abs(v2)).isGreaterThan(3 * Math.abs(p1.get("value").asDouble()));
             assertThat(second.get("_ceId").asText()).as("another head version, another answer").isNotEqualTo(first.get("_ceId").asText());
 
-            // A corrupt head file (hash mismatch) is refused; v2 keeps serving. Wait until the predictor has
-            // handled v3 (its refusal is counted), or the check below would pass before v3 was even read.
-            double refusedBefore = refusedHeads();
-            publishHead(store, events, task, encoder, "v3", cohort, labels, 1, true);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (refusedHeads() <= refusedBefore && System.nanoTime() < deadline) {
-                Thread.sleep(100);
+            // Heads the predictor must not run, each refused for its own reason (dead-lettered, counted); v2 keeps
+            // serving. Each waits until the predictor has handled it, or a check would pass before it was read.
+            Map<Publish, String> refusals = new java.util.LinkedHashMap<>();
+            refusals.put(Publish.CORRUPT_MODEL, "hash-mismatch");
+            refusals.put(Publish.UNSIGNED, "unsigned");
+            refusals.put(Publish.UNKNOWN_KEY, "unknown-key");
+            refusals.put(Publish.CARD_CHANGED_AFTER_SIGNING, "bad-signature");
+            refusals.put(Publish.CROPS_BEYOND_LIMIT, "bad-card");
+            int n = 3;
+            for (Map.Entry<Publish, String> refusal : refusals.entrySet()) {
+                String version = "v" + n++;
+                double before = refusedHeads(refusal.getValue());
+                var deadFrom = events.endOffsets(Topics.deadLetters(Topics.MODEL_PUBLISHED));
+                publishHead(store, events, task, encoder, version, cohort, labels, 1, refusal.getKey());
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (refusedHeads(refusal.getValue()) <= before && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertThat(refusedHeads(refusal.getValue())).as("head %s (%s) refused as %s", version, refusal.getKey(),
+                        refusal.getValue()).isEqualTo(before + 1);
+                ConsumerRecord<String, byte[]> dead = events.await(deadFrom, rec -> (task + "/" + encoder).equals(rec.key()),
+                        TIMEOUT, Topics.deadLetters(Topics.MODEL_PUBLISHED));
+                assertThat(EventClient.header(dead, "dead-letter-reason")).contains(version, refusal.getValue());
             }
-            assertThat(refusedHeads()).as("the predictor refused head v3").isEqualTo(refusedBefore + 1);
-            ConsumerRecord<String, byte[]> dead = events.awaitKey(task + "/" + encoder, TIMEOUT,
-                    Topics.deadLetters(Topics.MODEL_PUBLISHED));
-            assertThat(EventClient.header(dead, "dead-letter-reason")).contains("v3", "sha256");
             JsonNode third = predictionFor(events, store, slide, encoder, gridPrefix);
             assertThat(third.get("predictions").get(0).get("headVersion").asText()).isEqualTo("v2");
             assertThat(v1.task()).isEqualTo(task);
+
+            // A head's files are read no further than a cap: a reader that asks for less gets a refusal, not the bytes.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.get(org.nic.storage.S3Uri.parse(v1.modelUri()), 1024))
+                    .isInstanceOf(org.nic.storage.ObjectTooLargeException.class).hasMessageContaining("model.onnx");
         }
     }
 
@@ -122,9 +149,9 @@ class PredictionTest {
             String slide = "kinds-" + System.nanoTime();
             String prefix = StorageLayout.grid(slide, encoder);
             writeGrid(store, prefix, grid(slide, 1.5, r));
-            publishHead(store, events, "growth", encoder, "c1", cohort, classes, 1, false, TaskKind.CLASSIFICATION,
+            publishHead(store, events, "growth", encoder, "c1", cohort, classes, 1, Publish.SIGNED, TaskKind.CLASSIFICATION,
                     List.of("desmoplastic", "replacement"));
-            publishHead(store, events, "os", encoder, "s1", cohort, survival, 1, false, TaskKind.SURVIVAL, List.of());
+            publishHead(store, events, "os", encoder, "s1", cohort, survival, 1, Publish.SIGNED, TaskKind.SURVIVAL, List.of());
             JsonNode both = null;
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (System.nanoTime() < deadline && (both == null || both.get("predictions").size() < 2)) {
@@ -149,13 +176,13 @@ class PredictionTest {
     }
 
     static ModelPublished publishHead(ObjectStore store, EventClient events, String task, String encoder, String version,
-                                      List<CompressedGrid> cohort, List<HeadLabel> labels, long seed, boolean corrupt) {
-        return publishHead(store, events, task, encoder, version, cohort, labels, seed, corrupt, TaskKind.REGRESSION, List.of());
+                                      List<CompressedGrid> cohort, List<HeadLabel> labels, long seed, Publish how) {
+        return publishHead(store, events, task, encoder, version, cohort, labels, seed, how, TaskKind.REGRESSION, List.of());
     }
 
-    /** Trains a small head, uploads it with its card and publishes it (or a corrupted copy). */
+    /** Trains a small head, uploads it with its card and signature as {@code how} says, and publishes it. */
     static ModelPublished publishHead(ObjectStore store, EventClient events, String task, String encoder, String version,
-                                      List<CompressedGrid> cohort, List<HeadLabel> labels, long seed, boolean corrupt,
+                                      List<CompressedGrid> cohort, List<HeadLabel> labels, long seed, Publish how,
                                       TaskKind kind, List<String> classNames) {
         HeadTrainer.Result head = HeadTrainer.train(cohort, labels,
                 new HeadTrainer.Settings(kind, classNames.size(), 16, 6, 8, 3e-3f, seed));
@@ -164,9 +191,20 @@ class PredictionTest {
         String prefix = "models/heads/" + task + "/" + version + "/";
         ModelCard card = new ModelCard(task + "-" + version, "head", "model.onnx", sha, "onnx", "grid", "output", "gigapixel",
                 0, List.of(task), "test", seed, Map.of(), "test", "Apache-2.0", "test", Instant.now(),
-                Map.of("crop", head.crop(), "crops", 4, "encoderId", encoder, "kind", kind.name(), "classes", classNames));
-        store.put(prefix + "model.onnx", corrupt ? "garbage".getBytes() : onnx, "application/octet-stream");
-        store.put(prefix + "card.json", EventJson.toBytes(card), "application/json");
+                Map.of("crop", head.crop(), "crops", how == Publish.CROPS_BEYOND_LIMIT ? 100_000 : 4, "encoderId", encoder,
+                        "kind", kind.name(), "classes", classNames));
+        byte[] cardBytes = EventJson.toBytes(card);
+        org.nic.trust.SigningKey key = how == Publish.UNKNOWN_KEY ? untrustedKey() : org.nic.testing.TestKeys.key();
+        org.nic.trust.HeadSignature signature = key.sign(onnx, cardBytes, "prediction-test");
+        if (how == Publish.CARD_CHANGED_AFTER_SIGNING) {
+            cardBytes = new String(cardBytes, java.nio.charset.StandardCharsets.UTF_8).replace("\"crops\":4", "\"crops\":5")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        store.put(prefix + "model.onnx", how == Publish.CORRUPT_MODEL ? "garbage".getBytes() : onnx, "application/octet-stream");
+        store.put(prefix + "card.json", cardBytes, "application/json");
+        if (how != Publish.UNSIGNED) {
+            store.put(prefix + org.nic.trust.HeadSignature.FILE_NAME, EventJson.toBytes(signature), "application/json");
+        }
         String metric = switch (kind) {
             case REGRESSION -> "spearman";
             case CLASSIFICATION -> "auc";
@@ -177,6 +215,17 @@ class PredictionTest {
         assertThat(EventJson.validate(EventType.MODEL_PUBLISHED, event)).isEmpty();
         events.publish(EventType.MODEL_PUBLISHED, event.key(), event);
         return event;
+    }
+
+    /** A key pair no service trusts. */
+    static org.nic.trust.SigningKey untrustedKey() {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("untrusted");
+            org.nic.trust.SigningKey.generate(dir.resolve("k"), dir.resolve("k.pub"));
+            return org.nic.trust.SigningKey.read(dir.resolve("k"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static JsonNode awaitVersion(EventClient events, ObjectStore store, String slide, String encoder, String prefix,

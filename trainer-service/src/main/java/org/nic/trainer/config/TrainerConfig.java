@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.nic.model.TaskKind;
+import org.nic.service.trust.HeadTrustConfig;
 
 /**
  * Every setting of the trainer. Keys are {@code nic.*}; environment variables {@code NIC_*}. Object
@@ -21,6 +22,9 @@ public interface TrainerConfig {
     /** When and how heads are trained and published. */
     Trainer trainer();
 
+    /** Which heads it trusts as champions to compare against: signed by a trusted key (its own among them). */
+    HeadTrustConfig trust();
+
     interface Task {
         /** REGRESSION, CLASSIFICATION or SURVIVAL. */
         TaskKind kind();
@@ -30,6 +34,12 @@ public interface TrainerConfig {
     }
 
     interface Trainer {
+        /**
+         * The trainer's Ed25519 key (PEM: private and public key, written by {@code nic keys generate}), from a Secret:
+         * it signs every head it publishes, and predictors run only heads signed by a key they trust.
+         */
+        java.nio.file.Path signingKey();
+
         /** Encoder whose grids heads are trained on. */
         @WithDefault("mtl-nic-v2")
         String encoderId();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,9 +33,13 @@ import org.nic.model.OnnxHead;
 import org.nic.model.TaskKind;
 import org.nic.service.messaging.CloudEventSender;
 import org.nic.storage.ObjectStore;
-import org.nic.storage.S3Uri;
 import org.nic.storage.StorageLayout;
 import org.nic.trainer.config.TrainerConfig;
+import org.nic.trust.HeadRefused;
+import org.nic.trust.HeadSignature;
+import org.nic.trust.SigningKey;
+import org.nic.trust.TrustedKeys;
+import org.nic.trust.VerifiedHead;
 import org.nic.training.head.HeadLabel;
 import org.nic.training.head.HeadTrainer;
 import org.nic.training.metrics.SlideMetrics;
@@ -53,7 +58,15 @@ public class HeadTrainingService {
 
     /** What a run did, for logs and tests. */
     public record Outcome(String task, boolean published, String version, double metric, Double champion, double baseline,
-                          int trainSlides, int heldOutSlides, String reason, PublishGate.Decision decision) { }
+                          int trainSlides, int heldOutSlides, String reason, PublishGate.Decision decision) {
+
+        /** A run that trained nothing: its labels are those the task's last decision covered. */
+        public boolean unchanged() {
+            return !published && decision == null && reason.startsWith(UNCHANGED);
+        }
+    }
+
+    static final String UNCHANGED = "no new labels since the last decision";
 
     private final ObjectStore store;
     private final LabelStore labels;
@@ -66,18 +79,32 @@ public class HeadTrainingService {
     private final LabelValidator validator;
     private final Map<String, ModelPublished> champions = new ConcurrentHashMap<>();
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+    /** The label snapshot of the last PUBLISHED or REFUSED decision per task and encoder (from model-decided). */
+    private final Map<String, String> covered = new ConcurrentHashMap<>();
+    /** Tasks with a run queued and not yet started: at most one each. */
+    private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    private final TrainerHistory history;
+    private final SigningKey signingKey;
+    private final TrustedKeys trusted;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "nic-head-training");
         t.setDaemon(true);
         return t;
     });
 
-    public HeadTrainingService(ObjectStore store, LabelStore labels, TrainerConfig config,
+    public HeadTrainingService(ObjectStore store, LabelStore labels, TrainerConfig config, TrainerHistory history,
                                @Channel("model-published") MutinyEmitter<byte[]> published,
                                @Channel("model-decided") MutinyEmitter<byte[]> decided,
                                @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version,
                                io.micrometer.core.instrument.MeterRegistry metrics) {
         this.metrics = metrics;
+        this.history = history;
+        this.signingKey = SigningKey.read(config.trainer().signingKey());
+        this.trusted = config.trust().trustedKeys();
+        if (!trusted.ids().contains(signingKey.keyId())) {
+            LOG.warnf("the trainer signs heads with key %s, which is not among its own trusted keys %s: predictors that trust"
+                    + " the same keys will refuse its heads", signingKey.keyId(), trusted.ids());
+        }
         this.store = store;
         this.labels = labels;
         this.config = config;
@@ -106,19 +133,54 @@ public class HeadTrainingService {
         champions.merge(event.key(), event, (old, now) -> now);
     }
 
+    /** Remembers what the latest decision of a task and encoder covered (from the model-decided history, in order). */
+    public void decided(ModelDecided event) {
+        if (event.labelSnapshot() != null
+                && (ModelDecided.PUBLISHED.equals(event.decision()) || ModelDecided.REFUSED.equals(event.decision()))) {
+            covered.put(event.key(), event.labelSnapshot());
+        }
+    }
+
+    /** Whether the slide's grid for the trainer's encoder is stored (false when the store cannot say now). */
+    public boolean gridExists(String slideId) {
+        try {
+            return store.exists(store.uri(StorageLayout.grid(slideId, config.trainer().encoderId()) + ".zgroup"));
+        } catch (RuntimeException e) {
+            LOG.warnf("slide %s: could not ask the store whether its grid exists (%s)", slideId, e.getMessage());
+            return false;
+        }
+    }
+
     /**
-     * Queues a run of the task. Every run is timed ({@code nic.trainer.training}) and counted by outcome
-     * ({@code nic.trainer.runs{task, outcome=published|refused|waiting|failed}}); a run that fails is recorded
-     * on model-decided as {@code FAILED} with its reason, for the dashboard and operators.
+     * Queues a run of the task, unless one is queued already: labels that arrive while it waits are in it, and
+     * those that arrive while it runs queue one more. A run starts once the trainer's topics are read as far as
+     * they reached at start ({@link TrainerHistory}). Every run is timed ({@code nic.trainer.training}) and
+     * counted by outcome ({@code nic.trainer.runs{task, outcome=published|refused|unchanged|waiting|failed}});
+     * a run that fails is recorded on model-decided as {@code FAILED} with its reason, for the dashboard and
+     * operators.
+     *
+     * @return whether a run was queued (false: one was pending already)
      */
-    public void schedule(String task) {
+    public boolean schedule(String task) {
+        if (!pending.add(task)) {
+            return false;
+        }
         runner.submit(() -> {
+            try {
+                while (!history.await(java.time.Duration.ofMinutes(1))) {
+                    LOG.infof("task %s: waiting for the labels, heads and decisions published before this trainer started", task);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            pending.remove(task);
             io.micrometer.core.instrument.Timer.Sample sample = io.micrometer.core.instrument.Timer.start(metrics);
             String outcome;
             try {
                 Outcome o = train(task);
                 outcomes.put(task, o);
-                outcome = o.published() ? "published" : o.decision() != null ? "refused" : "waiting";
+                outcome = o.published() ? "published" : o.decision() != null ? "refused" : o.unchanged() ? "unchanged" : "waiting";
             } catch (RuntimeException e) {
                 LOG.errorf(e, "training task %s failed", task);
                 outcome = "failed";
@@ -129,14 +191,22 @@ public class HeadTrainingService {
             sample.stop(metrics.timer("nic.trainer.training", "task", task));
             metrics.counter("nic.trainer.runs", "task", task, "outcome", outcome).increment();
         });
+        return true;
     }
 
     Outcome train(String task) {
         TaskDefinition def = tasks.get(task);
         TrainerConfig.Trainer t = config.trainer();
         String encoder = t.encoderId();
-        labels.markTrained(task);
-        List<LabelRecorded> all = labels.forTask(task);
+        // Labels whose grid is not there yet stay new: slide-encoded will bring them.
+        List<LabelRecorded> all = labels.forTask(task).stream().filter(l -> store.exists(store.uri(
+                StorageLayout.grid(l.slideId(), encoder) + ".zgroup"))).toList();
+        labels.markTrained(task, all);
+        String snapshot = snapshotHash(all);
+        if (snapshot.equals(covered.get(task + "/" + encoder))) {
+            return log(new Outcome(task, false, null, Double.NaN, null, Double.NaN, 0, 0,
+                    UNCHANGED + " (" + all.size() + " labels with grids): nothing to train", null));
+        }
         HeldOutSplit split = new HeldOutSplit(t.heldOutShare());
         List<CompressedGrid> trainGrids = new ArrayList<>();
         List<LabelRecorded> trainLabels = new ArrayList<>();
@@ -144,9 +214,6 @@ public class HeadTrainingService {
         List<LabelRecorded> testLabels = new ArrayList<>();
         for (LabelRecorded l : all) {
             String prefix = StorageLayout.grid(l.slideId(), encoder);
-            if (!store.exists(store.uri(prefix + ".zgroup"))) {
-                continue; // its grid is not there yet: slide-encoded will bring it
-            }
             CompressedGrid grid = ZarrGridReader.read(store, l.slideId(), prefix);
             if (split.isHeldOut(l.caseId(), l.slideId())) {
                 testGrids.add(grid);
@@ -170,11 +237,13 @@ public class HeadTrainingService {
         ModelPublished champion = champions.get(task + "/" + encoder);
         double[][] championPredictions = null;
         if (champion != null) {
-            byte[] championModel = store.get(S3Uri.parse(champion.modelUri()));
-            if (ModelCard.sha256(championModel).equals(champion.sha256())) {
-                ModelCard card = readCard(champion.cardUri());
-                int crop = card.properties() != null && card.properties().get("crop") instanceof Number n ? n.intValue() : t.crop();
-                championPredictions = predictions(championModel, crop, testGrids);
+            try {
+                VerifiedHead verified = VerifiedHead.load(store, champion.modelUri(), champion.cardUri(), champion.sha256(),
+                        trusted, config.trust().limits(t.crop(), t.crops()));
+                championPredictions = predictions(verified.model(), verified.crop(), testGrids);
+            } catch (HeadRefused e) {
+                LOG.warnf("task %s: the active head %s is not one this trainer trusts (%s: %s); judging against the baseline",
+                        task, champion.headVersion(), e.tag(), e.getMessage());
             }
         }
         double[][] reference = championPredictions;
@@ -187,7 +256,8 @@ public class HeadTrainingService {
         if (!decision.publish()) {
             decide(new ModelDecided(task, def.kind().name(), encoder, ModelDecided.REFUSED, null, metricName(def.kind()),
                     finite(metric), finite(decision.metricLower()), finite(decision.metricUpper()), finite(decision.gain()),
-                    finite(decision.gainLower()), trainGrids.size(), testGrids.size(), decision.reason(), name));
+                    finite(decision.gainLower()), trainGrids.size(), testGrids.size(), decision.reason(), name, snapshot));
+            covered.put(task + "/" + encoder, snapshot);
             return log(new Outcome(task, false, null, metric, championMetric, baseline, trainGrids.size(), testGrids.size(),
                     decision.reason(), decision));
         }
@@ -216,7 +286,7 @@ public class HeadTrainingService {
                     : "sigmoid probability of the second class";
             case SURVIVAL -> "log-risk (higher = earlier event)";
         });
-        properties.put("labelSnapshot", Map.of("count", all.size(), "sha256", snapshotHash(all)));
+        properties.put("labelSnapshot", Map.of("count", all.size(), "sha256", snapshot));
         properties.put("publishGate", Map.of("level", t.gateLevel(), "resamples", t.gateResamples(),
                 "heldOutInterval", List.of(decision.metricLower(), decision.metricUpper()), "gain", decision.gain(),
                 "gainLower", decision.gainLower(), "against", reference == null ? "baseline" : "champion"));
@@ -230,8 +300,11 @@ public class HeadTrainingService {
                 trainGrids.size() + " training slides, " + testGrids.size() + " held-out slides", t.seed(),
                 Map.of(metricName, metric, "baseline." + metricName, baseline), "trainer-service", "Apache-2.0",
                 "NIC trainer-service", Instant.now(), properties);
+        byte[] cardBytes = EventJson.toBytes(card);
+        HeadSignature signature = signingKey.sign(onnx, cardBytes, name);
         store.put(prefix + "model.onnx", onnx, "application/octet-stream");
-        store.put(prefix + "card.json", EventJson.toBytes(card), "application/json");
+        store.put(prefix + "card.json", cardBytes, "application/json");
+        store.put(prefix + HeadSignature.FILE_NAME, EventJson.toBytes(signature), "application/json");
         ModelPublished event = new ModelPublished(task, def.kind().name(), encoder, version, store.uri(prefix + "model.onnx").toString(),
                 sha, store.uri(prefix + "card.json").toString(), metricName, metric, testGrids.size(), decision.reason(),
                 decision.metricLower(), decision.metricUpper(), decision.gain(), decision.gainLower());
@@ -239,7 +312,8 @@ public class HeadTrainingService {
         champions.put(event.key(), event);
         decide(new ModelDecided(task, def.kind().name(), encoder, ModelDecided.PUBLISHED, version, metricName, finite(metric),
                 finite(decision.metricLower()), finite(decision.metricUpper()), finite(decision.gain()),
-                finite(decision.gainLower()), trainGrids.size(), testGrids.size(), decision.reason(), name));
+                finite(decision.gainLower()), trainGrids.size(), testGrids.size(), decision.reason(), name, snapshot));
+        covered.put(event.key(), snapshot);
         return log(new Outcome(task, true, version, metric, championMetric, baseline, trainGrids.size(), testGrids.size(),
                 decision.reason(), decision));
     }
@@ -330,14 +404,6 @@ public class HeadTrainingService {
         return chosen;
     }
 
-    private ModelCard readCard(String uri) {
-        try {
-            return EventJson.mapper().readValue(store.get(S3Uri.parse(uri)), ModelCard.class);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("unreadable card " + uri, e);
-        }
-    }
-
     static HeadLabel headLabel(TaskDefinition def, LabelRecorded l) {
         return switch (def.kind()) {
             case REGRESSION -> HeadLabel.regression(l.value());
@@ -426,7 +492,8 @@ public class HeadTrainingService {
         return d;
     }
 
-    static String snapshotHash(List<LabelRecorded> labels) {
+    /** SHA-256 of the labels' JSON lines, in the order given (slide id order, as {@link LabelStore#forTask}). */
+    public static String snapshotHash(List<LabelRecorded> labels) {
         StringBuilder s = new StringBuilder();
         labels.forEach(l -> s.append(EventJson.toJson(l)).append('\n'));
         return ModelCard.sha256(s.toString().getBytes(StandardCharsets.UTF_8));

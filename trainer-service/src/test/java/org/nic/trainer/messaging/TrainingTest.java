@@ -73,20 +73,42 @@ class TrainingTest {
             ModelCard card = EventJson.mapper().readValue(store.get(S3Uri.parse(published.get("cardUri").asText())), ModelCard.class);
             assertThat(card.sha256()).isEqualTo(published.get("sha256").asText());
             assertThat(card.properties()).containsEntry("encoderId", "test-encoder").containsKey("labelSnapshot");
+            // Signed by the trainer's key over the files as stored.
+            org.nic.trust.HeadSignature signature = EventJson.mapper().readValue(store.get(S3Uri.parse(
+                    org.nic.trust.HeadSignature.besideCard(published.get("cardUri").asText()))), org.nic.trust.HeadSignature.class);
+            assertThat(signature.keyId()).isEqualTo(org.nic.testing.TestKeys.key().keyId());
+            assertThat(signature.signedBy()).startsWith("nic-trainer/");
+            org.nic.trust.TrustedKeys.read(java.util.List.of(org.nic.testing.TestKeys.trustedKeys()))
+                    .verify(signature, model, store.get(S3Uri.parse(published.get("cardUri").asText())));
             // The head type is chosen on a validation quarter of the training slides, then trained on all of them:
             // every slide not held out for the gate.
             assertThat(((Number) card.properties().get("trainedOnSlides")).intValue())
                     .isEqualTo(60 - published.get("heldOutSlides").asInt());
 
-            // The same labels again: the challenger equals the champion, a gain of zero that the gate refuses.
+            // Asked again with the same labels (as a restart or the schedule would): nothing is trained.
             String version = published.get("headVersion").asText();
+            HeadTrainingService.Outcome first = awaitOutcome("test-score", null);
+            assertThat(first.published()).isTrue();
             training.schedule("test-score");
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline && (training.lastOutcome("test-score") == null
-                    || training.lastOutcome("test-score").published())) {
-                Thread.sleep(500);
+            HeadTrainingService.Outcome unchanged = awaitOutcome("test-score", first);
+            assertThat(unchanged.unchanged()).as(unchanged.reason()).isTrue();
+            assertThat(labels.newTrainable("test-score")).isZero();
+
+            // Three more slides like the others: the challenger equals the champion, a gain that the gate refuses.
+            for (int i = 60; i < 63; i++) {
+                String slide = "train-" + i + "-" + System.nanoTime();
+                double signal = r.nextGaussian();
+                SyntheticGrids.write(store, StorageLayout.grid(slide, "test-encoder"), SyntheticGrids.grid(slide, 8, signal, r));
+                LabelRecorded label = new LabelRecorded(slide, "case-" + i, "test-score", 50 + 10 * signal, null, null, null, "test");
+                events.publish(EventType.LABEL_RECORDED, label.key(), label);
             }
-            HeadTrainingService.Outcome again = training.lastOutcome("test-score");
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline && labels.newTrainable("test-score") < 3) {
+                Thread.sleep(200);
+            }
+            assertThat(labels.newTrainable("test-score")).as("new labels with grids").isEqualTo(3);
+            training.schedule("test-score");
+            HeadTrainingService.Outcome again = awaitOutcome("test-score", unchanged);
             assertThat(again.published()).isFalse();
             assertThat(again.champion()).isNotNull();
             assertThat(again.reason()).contains("gain over the champion", "not published");
@@ -108,6 +130,7 @@ class TrainingTest {
             System.setProperty("NIC_STORAGE_ACCESS_KEY", NicTestInfrastructure.s3AccessKey());
             System.setProperty("NIC_STORAGE_SECRET_KEY", NicTestInfrastructure.s3SecretKey());
             System.setProperty("KAFKA_BOOTSTRAP_SERVERS", NicTestInfrastructure.kafkaBootstrapServers());
+            System.setProperty("NIC_TRUST_HEAD_KEYS", org.nic.testing.TestKeys.trustedKeys().toString());
             int exit = new picocli.CommandLine(new org.nic.cli.NicCli()).execute("pin-head", "--task", "test-score",
                     "--version", version, "--bucket", NicTestInfrastructure.BUCKET);
             assertThat(exit).isZero();
@@ -143,6 +166,73 @@ class TrainingTest {
             assertThat(EventJson.validate(EventType.MODEL_DECIDED, failed)).isEmpty();
             assertThat(failed.get("decision").asText()).isEqualTo("FAILED");
             assertThat(failed.get("reason").asText()).contains("training failed", "unreadable grid metadata", slide);
+        }
+    }
+
+    /** The task's next outcome after {@code previous} (null: any). */
+    HeadTrainingService.Outcome awaitOutcome(String task, HeadTrainingService.Outcome previous) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline && (training.lastOutcome(task) == null || training.lastOutcome(task) == previous)) {
+            Thread.sleep(200);
+        }
+        assertThat(training.lastOutcome(task)).as("an outcome of %s after %s", task, previous).isNotNull().isNotSameAs(previous);
+        return training.lastOutcome(task);
+    }
+
+    @Test
+    void aLabelIsNewOnceAndARestartDoesNotTrainWhatItsLastDecisionCovered() throws Exception {
+        Random r = new Random(5);
+        try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
+             ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
+            java.util.List<LabelRecorded> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                String slide = "cover-" + i + "-" + System.nanoTime();
+                SyntheticGrids.write(store, StorageLayout.grid(slide, "test-encoder"), SyntheticGrids.grid(slide, 8, r.nextGaussian(), r));
+                sent.add(new LabelRecorded(slide, "ccase-" + i, "test-cover", (double) i, null, null, null, "test"));
+            }
+            // What an earlier trainer decided on exactly these labels, before this one started.
+            String snapshot = HeadTrainingService.snapshotHash(sent.stream()
+                    .sorted(java.util.Comparator.comparing(LabelRecorded::slideId)).toList());
+            org.nic.event.ModelDecided earlier = new org.nic.event.ModelDecided("test-cover", "REGRESSION", "test-encoder",
+                    org.nic.event.ModelDecided.REFUSED, null, "spearman", 0.1, -0.2, 0.4, 0.1, -0.3, 8, 4, "gain not above zero",
+                    "nic-trainer/earlier", snapshot);
+            events.publish(EventType.MODEL_DECIDED, earlier.key(), earlier);
+            // Every label twice, as a restart reads the compacted topic again: each is new once.
+            for (int round = 0; round < 2; round++) {
+                sent.forEach(l -> events.publish(EventType.LABEL_RECORDED, l.key(), l));
+            }
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline && labels.forTask("test-cover").size() < 12) {
+                Thread.sleep(200);
+            }
+            Thread.sleep(2000); // the second round
+            assertThat(labels.newTrainable("test-cover")).as("twelve labels, each sent twice").isEqualTo(12);
+            // A grid announced again is not news either.
+            for (int round = 0; round < 2; round++) {
+                events.publish(EventType.SLIDE_ENCODED, sent.get(0).slideId(), new org.nic.event.SlideEncoded(sent.get(0).slideId(),
+                        null, store.uri(StorageLayout.grid(sent.get(0).slideId(), "test-encoder")).toString(), "test-encoder",
+                        "b".repeat(64), "s3://x/plan.json", "c".repeat(64), 8, 8, 8, 64, false, 0, 0, 0, 0, 1, 1, "cpu", "test"));
+            }
+            Thread.sleep(2000);
+            assertThat(labels.newTrainable("test-cover")).isEqualTo(12);
+
+            training.schedule("test-cover");
+            HeadTrainingService.Outcome outcome = awaitOutcome("test-cover", null);
+            assertThat(outcome.unchanged()).as(outcome.reason()).isTrue();
+            assertThat(outcome.reason()).contains("12 labels with grids");
+            assertThat(labels.newTrainable("test-cover")).isZero();
+
+            // One label changes: that is new, and the labels differ from what the last decision covered.
+            LabelRecorded changed = new LabelRecorded(sent.get(3).slideId(), "ccase-3", "test-cover", 30.0, null, null, null, "test");
+            events.publish(EventType.LABEL_RECORDED, changed.key(), changed);
+            deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline && labels.newTrainable("test-cover") < 1) {
+                Thread.sleep(200);
+            }
+            assertThat(labels.newTrainable("test-cover")).isEqualTo(1);
+            training.schedule("test-cover");
+            HeadTrainingService.Outcome retrained = awaitOutcome("test-cover", outcome);
+            assertThat(retrained.unchanged()).as(retrained.reason()).isFalse();
         }
     }
 
