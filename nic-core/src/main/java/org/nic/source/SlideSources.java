@@ -64,8 +64,9 @@ public final class SlideSources {
         // Compare real paths so that neither '..' nor a symbolic link escapes the allowed roots.
         Path real = real(path);
         if (roots.stream().noneMatch(real::startsWith)) {
+            // The roots are configuration: an operator reads them in the service's settings, not in a message.
             throw new StageFailure(FailureReason.URI_NOT_ALLOWED, uri + " is not under an allowed root "
-                    + (roots.isEmpty() ? "(no file: roots are configured)" : roots.toString()));
+                    + (roots.isEmpty() ? "(no file: roots are configured)" : "(nic.sources.allowed-roots)"));
         }
         if (!Files.isRegularFile(real)) {
             throw new StageFailure(FailureReason.SLIDE_NOT_FOUND, "no slide file at " + uri);
@@ -85,8 +86,8 @@ public final class SlideSources {
             throw new StageFailure(FailureReason.INVALID_EVENT, e.getMessage());
         }
         if (!sources.allowedBuckets().contains(s3.bucket())) {
-            throw new StageFailure(FailureReason.URI_NOT_ALLOWED, "bucket " + s3.bucket()
-                    + " is not an allowed slide bucket " + sources.allowedBuckets());
+            throw new StageFailure(FailureReason.URI_NOT_ALLOWED, "its bucket is not an allowed slide bucket"
+                    + " (nic.sources.allowed-buckets)");
         }
         try {
             ObjectStore.ObjectInfo main = store.stat(s3).orElseThrow(() ->

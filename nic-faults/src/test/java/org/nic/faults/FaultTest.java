@@ -107,10 +107,12 @@ class FaultTest {
         // The tiler dies once it has tiled the first slide, with the others waiting or in work.
         tap.await(Topics.SLIDE_TILED, e -> slides.contains(e.key()), TIMEOUT);
         restartKilled("tiler-service");
-        // The encoder dies a third of the way through a slide.
+        // The encoder dies a third of the way through a slide: one it has not finished yet (the tiler's restart can
+        // outlast the first slide's encoding, and its progress records are still in the tap).
         EventTap.Event midway = tap.await(Topics.SLIDE_PROGRESS, e -> slides.contains(e.key())
                 && e.json().get("done").asInt() >= e.json().get("total").asInt() / 3
-                && e.json().get("done").asInt() < e.json().get("total").asInt(), TIMEOUT);
+                && e.json().get("done").asInt() < e.json().get("total").asInt()
+                && tap.on(Topics.SLIDE_ENCODED, e.key()).isEmpty(), TIMEOUT);
         restartKilled("encoder-service");
         // The predictor dies once it has answered the first.
         tap.await(Topics.SLIDE_PREDICTED, e -> slides.contains(e.key()), TIMEOUT);
@@ -196,6 +198,40 @@ class FaultTest {
         }
         assertThat(tap.on(Topics.SLIDE_TILED, slide).get(0).traceparent()).as("a span of the tiler's own")
                 .doesNotContain(scannerSpan);
+    }
+
+    @Test
+    @Order(6)
+    void noServiceLogNamesASlidesFileItsCaseOrTheAllowedRoots() throws Exception {
+        String suffix = Long.toString(System.nanoTime(), 36);
+        String demo = "private-demo-" + suffix;
+        String cased = "private-case-" + suffix;
+        String broken = "private-broken-" + suffix;
+        String caseId = "PATIENT-" + suffix.toUpperCase(java.util.Locale.ROOT);
+        String brokenCase = "PATIENT-B" + suffix.toUpperCase(java.util.Locale.ROOT);
+        Path demoFile = TestSlides.data().resolve("slides/CMU-1-Small-Region.svs").toAbsolutePath();
+        Path brokenFile = TestSlides.data().resolve("slides/invalid/unopenable.tiff").toAbsolutePath();
+        events.publish(EventType.SLIDE_ARRIVED, demo, new SlideArrived(demo, "file:" + demoFile, "fault-scanner", null, null));
+        events.publish(EventType.SLIDE_ARRIVED, cased, new SlideArrived(cased, "file:" + slideFile.toAbsolutePath(),
+                "fault-scanner", caseId, null));
+        events.publish(EventType.SLIDE_ARRIVED, broken, new SlideArrived(broken, "file:" + brokenFile, "fault-scanner",
+                brokenCase, null));
+        awaitPredicted(Set.of(demo, cased));
+        tap.awaitAll(Topics.SLIDE_FAILED, Set.of(broken), e -> true, TIMEOUT);
+        // The operator's copy of the URI stays in the event's own field; the message for people names none of it.
+        EventTap.Event failure = tap.on(Topics.SLIDE_FAILED, broken).get(0);
+        assertThat(failure.json().path("uri").asText()).isEqualTo("file:" + brokenFile);
+        assertThat(failure.json().path("message").asText()).doesNotContain("unopenable", brokenFile.getParent().toString());
+
+        List<String> forbidden = List.of("CMU-1-Small-Region", "he-8000", "unopenable", caseId, brokenCase,
+                dir.resolve("slides").toString(), TestSlides.data().resolve("slides").toAbsolutePath().normalize().toString());
+        for (var service : nic.services.values()) {
+            String log = service.log();
+            assertThat(log).as("%s's log", service.module()).contains("started in");
+            for (String secret : forbidden) {
+                assertThat(log).as("%s's log names %s", service.module(), secret).doesNotContain(secret);
+            }
+        }
     }
 
     void arrive(String slide) {

@@ -22,6 +22,7 @@ import org.nic.event.EventType;
 import org.nic.event.FailureReason;
 import org.nic.event.InvalidEventException;
 import org.nic.event.SlideFailed;
+import org.nic.trust.Redaction;
 import org.nic.event.StageFailure;
 import org.nic.event.Topics;
 import org.nic.storage.StorageLayout;
@@ -108,13 +109,15 @@ public final class SlideStage {
             event = EventJson.readEvent(type, message.getPayload(), payload);
         } catch (InvalidEventException e) {
             if (StorageLayout.isValidSlideId(e.slideId())) {
-                fail(e.slideId(), null, FailureReason.INVALID_EVENT, e.getMessage(), attempt(message), false);
+                fail(e.slideId(), null, FailureReason.INVALID_EVENT, Redaction.of(e.getMessage(), null, null), attempt(message),
+                        false);
                 return message.ack();
             }
             return deadLetter(message, e);
         }
         String slideId = slideIdOf.apply(event);
         String uri = uriOf.apply(event);
+        String caseId = caseIdOf(event);
         int attempt = attempt(message);
         inFlight.incrementAndGet();
         Timer.Sample sample = Timer.start(metrics);
@@ -127,10 +130,12 @@ public final class SlideStage {
                 count(outcome, "none");
                 return message.ack();
             } catch (StageFailure f) {
-                return failed(message, slideId, uri, f.reason(), f.getMessage(), attempt, f);
+                return failed(message, slideId, uri, f.reason(), Redaction.of(f.getMessage(), uri, caseId), attempt,
+                        Redaction.of(f, uri, caseId));
             } catch (RuntimeException e) {
-                log.errorf(e, "slide %s: unexpected error at %s", slideId, stage);
-                return failed(message, slideId, uri, FailureReason.INTERNAL_ERROR, String.valueOf(e), attempt, e);
+                Throwable redacted = Redaction.of(e, uri, caseId);
+                log.errorf(redacted, "slide %s: unexpected error at %s", slideId, stage);
+                return failed(message, slideId, uri, FailureReason.INTERNAL_ERROR, redacted.getMessage(), attempt, redacted);
             }
         } finally {
             sample.stop(timer);
@@ -148,16 +153,32 @@ public final class SlideStage {
 
     /** Sends the record to {@code <topic>.dlq} (whatever the channel's failure strategy), with the reason in headers. */
     public CompletionStage<Void> deadLetter(Message<byte[]> message, Exception why) {
+        String reason = Redaction.of(String.valueOf(why.getMessage()), null, null);
         log.errorf("dead-lettering a %s record without a usable slide id (%s): %s", type.topic(), RecordPosition.of(message),
-                why.getMessage());
+                reason);
         count("dead-lettered", FailureReason.INVALID_EVENT.name());
         return message.nack(why, Metadata.of(OutgoingKafkaRecordMetadata.builder()
                 .withTopic(Topics.deadLetters(type.topic()))
                 .withHeaders(java.util.List.of(new org.apache.kafka.common.header.internals.RecordHeader(
-                        "dead-letter-reason", String.valueOf(why.getMessage()).getBytes(StandardCharsets.UTF_8))))
+                        "dead-letter-reason", reason.getBytes(StandardCharsets.UTF_8))))
                 .build()));
     }
 
+    /** The event's case id, for events that carry one (slide-arrived): it is kept out of what people read. */
+    static String caseIdOf(Record event) {
+        for (java.lang.reflect.RecordComponent c : event.getClass().getRecordComponents()) {
+            if (c.getName().equals("caseId") && c.getType() == String.class) {
+                try {
+                    return (String) c.getAccessor().invoke(event);
+                } catch (ReflectiveOperationException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Logs and publishes a failure; {@code why} is already redacted ({@link Redaction}): the URI rides in its own field. */
     private void fail(String slideId, String uri, FailureReason reason, String why, int attempt, boolean retrying) {
         if (retrying) {
             log.warnf("slide %s failed at %s (attempt %d of %d, will be retried): %s: %s", slideId, stage, attempt,
