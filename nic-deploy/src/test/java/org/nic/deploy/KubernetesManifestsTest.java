@@ -16,6 +16,9 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -45,14 +48,21 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class KubernetesManifestsTest {
 
-    /** Secrets the operator provides (deploy/k8s/base/config.yaml says how); nothing else may be referenced. */
-    static final Set<String> OPERATOR_SECRETS = Set.of("nic-storage", "nic-kafka");
+    /** Secrets the operator provides (deploy/k8s/base/config.yaml says how). */
+    static final Set<String> OPERATOR_SECRETS = Set.of("nic-storage-root", "nic-storage-tiler", "nic-storage-encoder",
+            "nic-storage-predictor", "nic-storage-trainer", "nic-storage-dashboard", "nic-storage-scanner", "nic-head-signing",
+            "nic-dashboard-tls");
+    /** ConfigMaps the operator provides. */
+    static final Set<String> OPERATOR_CONFIG_MAPS = Set.of("nic-trusted-keys");
+    /** The Secret Strimzi writes the cluster CA into (for the Kafka named nic); KafkaUsers' Secrets carry their names. */
+    static final String CLUSTER_CA = "nic-cluster-ca-cert";
     static final Map<String, String> SERVICES = Map.of("nic-tiler", "tiler-service", "nic-encoder", "encoder-service",
             "nic-predictor", "predictor-service", "nic-trainer", "trainer-service", "nic-dashboard", "dashboard-service");
     static final Map<String, Class<? extends HasMetadata>> MODEL = Map.of(
             "v1/Namespace", Namespace.class, "v1/ConfigMap", ConfigMap.class, "v1/Service", Service.class,
             "v1/PersistentVolumeClaim", PersistentVolumeClaim.class, "apps/v1/Deployment", Deployment.class,
-            "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class);
+            "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class, "batch/v1/Job", Job.class,
+            "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class, "networking.k8s.io/v1/Ingress", Ingress.class);
 
     static final ObjectMapper YAML = new YAMLMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
@@ -94,7 +104,8 @@ class KubernetesManifestsTest {
             Class<? extends HasMetadata> type = MODEL.get(kind);
             if (type == null) {
                 assertThat(kind).as("a custom resource NIC declares").isIn("kafka.strimzi.io/v1beta2/KafkaTopic",
-                        "keda.sh/v1alpha1/ScaledObject");
+                        "kafka.strimzi.io/v1beta2/KafkaUser", "kafka.strimzi.io/v1beta2/Kafka",
+                        "kafka.strimzi.io/v1beta2/KafkaNodePool", "keda.sh/v1alpha1/ScaledObject");
                 continue;
             }
             HasMetadata resource = YAML.treeToValue(doc, type);
@@ -103,7 +114,11 @@ class KubernetesManifestsTest {
             typed.add(resource);
         }
         List<Deployment> deployments = of(typed, Deployment.class);
-        Set<String> configMaps = names(of(typed, ConfigMap.class));
+        Set<String> configMaps = new java.util.HashSet<>(names(of(typed, ConfigMap.class)));
+        configMaps.addAll(OPERATOR_CONFIG_MAPS);
+        Set<String> secrets = new java.util.HashSet<>(OPERATOR_SECRETS);
+        secrets.add(CLUSTER_CA);
+        docs.stream().filter(d -> d.path("kind").asText().equals("KafkaUser")).forEach(d -> secrets.add(d.at("/metadata/name").asText()));
         Set<String> claims = names(of(typed, PersistentVolumeClaim.class));
         assertThat(names(deployments)).containsAll(SERVICES.keySet()).contains("minio");
 
@@ -116,23 +131,33 @@ class KubernetesManifestsTest {
                     .anyMatch(d -> selects(b.getSpec().getSelector().getMatchLabels(), d));
         }
         for (Deployment d : deployments) {
-            String name = d.getMetadata().getName();
-            PodSpec pod = d.getSpec().getTemplate().getSpec();
-            assertThat(d.getSpec().getSelector().getMatchLabels()).as("%s selects its own pods", name)
+            assertThat(d.getSpec().getSelector().getMatchLabels()).as("%s selects its own pods", d.getMetadata().getName())
                     .allSatisfy((k, v) -> assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsEntry(k, v));
+        }
+        Map<String, PodSpec> pods = new java.util.LinkedHashMap<>();
+        deployments.forEach(d -> pods.put(d.getMetadata().getName(), d.getSpec().getTemplate().getSpec()));
+        of(typed, Job.class).forEach(j -> pods.put(j.getMetadata().getName(), j.getSpec().getTemplate().getSpec()));
+        for (Map.Entry<String, PodSpec> entry : pods.entrySet()) {
+            String name = entry.getKey();
+            PodSpec pod = entry.getValue();
+            assertThat(pod.getAutomountServiceAccountToken()).as("%s mounts no service account token", name).isFalse();
             pod.getVolumes().stream().filter(v -> v.getPersistentVolumeClaim() != null)
                     .forEach(v -> assertThat(claims).as("%s claim", name).contains(v.getPersistentVolumeClaim().getClaimName()));
+            pod.getVolumes().stream().filter(v -> v.getSecret() != null)
+                    .forEach(v -> assertThat(secrets).as("%s secret volume", name).contains(v.getSecret().getSecretName()));
+            pod.getVolumes().stream().filter(v -> v.getConfigMap() != null)
+                    .forEach(v -> assertThat(configMaps).as("%s configMap volume", name).contains(v.getConfigMap().getName()));
             for (Container c : pod.getContainers()) {
                 c.getEnvFrom().forEach(e -> {
                     if (e.getConfigMapRef() != null) {
                         assertThat(configMaps).as("%s configMapRef", name).contains(e.getConfigMapRef().getName());
                     }
                     if (e.getSecretRef() != null) {
-                        assertThat(OPERATOR_SECRETS).as("%s secretRef", name).contains(e.getSecretRef().getName());
+                        assertThat(secrets).as("%s secretRef", name).contains(e.getSecretRef().getName());
                     }
                 });
                 c.getEnv().stream().filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
-                        .forEach(e -> assertThat(OPERATOR_SECRETS).contains(e.getValueFrom().getSecretKeyRef().getName()));
+                        .forEach(e -> assertThat(secrets).contains(e.getValueFrom().getSecretKeyRef().getName()));
                 c.getVolumeMounts().forEach(m -> assertThat(pod.getVolumes()).as("%s mount %s", name, m.getName())
                         .anyMatch(v -> v.getName().equals(m.getName())));
                 assertThat(c.getResources().getRequests()).as("%s requests", name).containsKeys("cpu", "memory");
@@ -166,6 +191,7 @@ class KubernetesManifestsTest {
             assertThat(e.getImage()).startsWith("nic/encoder-service:");
         }
         checkTopicsAndAutoscaling(docs, names(deployments));
+        TrustChecks.check(docs, typed, pods);
     }
 
     /** Retry and dead-letter topics keep their source's partitions; autoscalers watch real groups, within bounds. */
