@@ -9,6 +9,7 @@
 #
 #   deploy/local/run-cohort.sh [cohort-folder]          (default: .local/cohort-2026)
 # Settings (environment): NIC_COHORT_SEED (2026), NIC_COHORT_TRAIN (120), NIC_COHORT_TEST (60),
+#   NIC_COHORT_PATTERNS (the growth-pattern task: COMPACT_SCATTERED, BORDER = desmoplastic or replacement, BORDER_MIXED),
 #   NIC_COHORT_SIZE (8192 px), NIC_COHORT_ENCODER (the live system's encoder: the shipped default),
 #   NIC_COHORT_ENCODERS (the encoders of the evaluation table, default the live one; more ids run the
 #   comparison table, each needing its grids: ~10 min per encoder on 2 cores),
@@ -35,8 +36,12 @@ cohort_cli() { java -Xmx8g -jar "$repo/nic-cohort/target/nic-cohort.jar" "$@"; }
 if [ ! -f "$cohort/labels.csv" ]; then
   log "generating $train + $test slides into $cohort"
   cohort_cli generate --seed "${NIC_COHORT_SEED:-2026}" --train "$train" --test "$test" \
-    --size "${NIC_COHORT_SIZE:-8192}" --kather "$repo/../shared/data/patches/kather-texture-2016" --out "$cohort"
+    --size "${NIC_COHORT_SIZE:-8192}" --kather "$repo/../shared/data/patches/kather-texture-2016" --out "$cohort" \
+    --patterns "${NIC_COHORT_PATTERNS:-COMPACT_SCATTERED}"
 fi
+# The growth-pattern classes of this cohort, in label order (alphabetical: compact,scattered; desmoplastic,replacement;
+# desmoplastic,mixed,replacement).
+classes=$(tail -n +2 "$cohort/labels.csv" | cut -d, -f6 | sort -u | paste -sd, -)
 
 "$here/nic-local.sh" start
 export NIC_SOURCES_ALLOWED_ROOTS="$cohort/slides"
@@ -49,7 +54,7 @@ start_service predictor "$repo/predictor-service/target/quarkus-app/quarkus-run.
 start_service trainer "$repo/trainer-service/target/quarkus-app/quarkus-run.jar" 8084 \
   -Dnic.trainer.encoder-id="$encoder" \
   -Dnic.tasks.tumour-fraction.kind=REGRESSION \
-  -Dnic.tasks.growth-pattern.kind=CLASSIFICATION -Dnic.tasks.growth-pattern.classes=compact,scattered \
+  -Dnic.tasks.growth-pattern.kind=CLASSIFICATION -Dnic.tasks.growth-pattern.classes="$classes" \
   -Dnic.tasks.overall-survival.kind=SURVIVAL \
   -Dnic.trainer.retrain-after-labels="$train" -Dnic.trainer.min-held-out=10
 

@@ -53,6 +53,11 @@ public final class BagOfCodes {
         return out;
     }
 
+    /** Class probabilities of the test slides (any number of classes), in class order. */
+    public static double[][] probabilities(List<double[]> train, int[] labels, List<double[]> test) {
+        return LinearProbe.fitProbabilities(floats(train), labels, floats(test));
+    }
+
     /** Log-risk of the test slides from a ridge Cox model (Breslow ties) on the training slides. */
     public static double[] survival(List<double[]> train, double[] time, boolean[] event, List<double[]> test) {
         Standardised s = new Standardised(train);

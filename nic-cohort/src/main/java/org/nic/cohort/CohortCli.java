@@ -57,6 +57,10 @@ public final class CohortCli {
                         + "a validation cohort for choosing head changes uses training patients only, e.g. "
                         + "--train-sources 1,3,4,5 --test-sources 6,7")
         java.util.Set<Integer> testSources;
+        @Option(names = "--patterns", defaultValue = "COMPACT_SCATTERED", description = "the growth-pattern task: "
+                + "COMPACT_SCATTERED, BORDER (desmoplastic or replacement at equal composition, the paper's liver-metastasis "
+                + "growth pattern) or BORDER_MIXED (desmoplastic, mixed or replacement) (default: ${DEFAULT-VALUE})")
+        CohortGenerator.Patterns patterns;
 
         @Override
         public Integer call() throws Exception {
@@ -66,7 +70,7 @@ public final class CohortCli {
             CohortGenerator.Settings settings;
             try {
                 settings = new CohortGenerator.Settings(seed, train, test, size, largeShare, largeSize, kather, out,
-                        trainSources, testSources);
+                        trainSources, testSources, patterns);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
             }
@@ -94,7 +98,8 @@ public final class CohortCli {
             Map<CohortTask, Bootstrap.Interval> live = new LinkedHashMap<>();
             for (CohortTask t : CohortTask.values()) {
                 if (result.heads().containsKey(t.task())) {
-                    live.put(t, CohortEvaluation.interval(t, CohortRunner.scores(t, test, result.predictions()), test, s));
+                    live.put(t, CohortEvaluation.interval(t, CohortRunner.scores(t, test, result.predictions(),
+                            CohortGenerator.Patterns.of(slides)), test, s));
                 }
             }
             List<CohortEvaluation.Row> rows = List.of(new CohortEvaluation.Row(encoder, "live system (trainer's head)", live),

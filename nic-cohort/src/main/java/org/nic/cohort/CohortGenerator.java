@@ -18,10 +18,12 @@ import java.util.Set;
  * the paper's tasks:
  * <ul>
  *   <li>{@code tumour-fraction} (regression): the share of tissue that is tumour, 0.15-0.40;</li>
- *   <li>{@code growth-pattern} (classification): compact or scattered tumour, half of each, independent of
+ *   <li>{@code growth-pattern} (classification), one of the {@link Patterns} families: compact or scattered
+ *       tumour; or the paper's histopathological growth patterns of liver metastases, desmoplastic or replacement
+ *       (and mixed, in the three-class family) at equal composition. The classes are balanced and independent of
  *       the fraction, so that only arrangement answers it;</li>
- *   <li>{@code overall-survival}: exponential times with log-hazard 0.8 z(fraction) + 1.2 [scattered]
- *       (baseline 1/24 per month), censored uniformly between 6 and 72 months.</li>
+ *   <li>{@code overall-survival}: exponential times with log-hazard 0.8 z(fraction) + 1.2 [scattered, or
+ *       replacement; mixed 0.6] (baseline 1/24 per month), censored uniformly between 6 and 72 months.</li>
  * </ul>
  * Training and test slides are painted from tiles of different source slides (patients; by default 01 and
  * 03-07 for training, 02 and 08-10 for test; a validation cohort splits the training patients among
@@ -29,6 +31,48 @@ import java.util.Set;
  * the same seed and settings give the same slides and labels.
  */
 public final class CohortGenerator {
+
+    /** The growth-pattern task's classes, in label order (the positive class of a binary task last). */
+    public enum Patterns {
+        /** Compact vs scattered tumour. */
+        COMPACT_SCATTERED(SlideLayout.Pattern.COMPACT, SlideLayout.Pattern.SCATTERED),
+        /** Desmoplastic vs replacement, the paper's growth pattern at equal composition. */
+        BORDER(SlideLayout.Pattern.DESMOPLASTIC, SlideLayout.Pattern.REPLACEMENT),
+        /** Desmoplastic, mixed, replacement. */
+        BORDER_MIXED(SlideLayout.Pattern.DESMOPLASTIC, SlideLayout.Pattern.MIXED, SlideLayout.Pattern.REPLACEMENT);
+
+        private final List<SlideLayout.Pattern> patterns;
+
+        Patterns(SlideLayout.Pattern... patterns) {
+            this.patterns = List.of(patterns);
+        }
+
+        public List<SlideLayout.Pattern> patterns() {
+            return patterns;
+        }
+
+        /** The class names the trainer is told, in order. */
+        public List<String> classes() {
+            return patterns.stream().map(p -> p.name().toLowerCase(Locale.ROOT)).toList();
+        }
+
+        /** The family a cohort's slides belong to. */
+        public static Patterns of(List<Slide> slides) {
+            Set<SlideLayout.Pattern> seen = new java.util.HashSet<>();
+            slides.forEach(x -> seen.add(x.pattern()));
+            for (Patterns p : values()) {
+                if (p.patterns.containsAll(seen) && seen.containsAll(p.patterns.subList(0, 1))) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("no pattern family holds " + seen);
+        }
+
+        /** A slide's class index. */
+        public int index(SlideLayout.Pattern pattern) {
+            return patterns.indexOf(pattern);
+        }
+    }
 
     /** Kather 2016 source slides that paint training slides; the others paint test slides. */
     public static final Set<Integer> TRAIN_SOURCES = Set.of(1, 3, 4, 5, 6, 7);
@@ -50,9 +94,10 @@ public final class CohortGenerator {
      * @param out folder for the slides and labels.csv
      * @param trainSources Kather source slides (patients) that paint the training slides
      * @param testSources those that paint the test slides; none may also paint training slides
+     * @param patterns the growth-pattern task's family
      */
     public record Settings(long seed, int trainSlides, int testSlides, int size, double largeShare, int largeSize,
-                           Path kather, Path out, Set<Integer> trainSources, Set<Integer> testSources) {
+                           Path kather, Path out, Set<Integer> trainSources, Set<Integer> testSources, Patterns patterns) {
 
         public Settings {
             trainSources = Set.copyOf(trainSources);
@@ -66,24 +111,26 @@ public final class CohortGenerator {
             }
         }
 
-        /** The default patients: training from {@link #TRAIN_SOURCES}, test from {@link #TEST_SOURCES}. */
+        /** The default patients: training from {@link #TRAIN_SOURCES}, test from {@link #TEST_SOURCES}; compact or scattered. */
         public Settings(long seed, int trainSlides, int testSlides, int size, double largeShare, int largeSize,
                         Path kather, Path out) {
-            this(seed, trainSlides, testSlides, size, largeShare, largeSize, kather, out, TRAIN_SOURCES, TEST_SOURCES);
+            this(seed, trainSlides, testSlides, size, largeShare, largeSize, kather, out, TRAIN_SOURCES, TEST_SOURCES,
+                    Patterns.COMPACT_SCATTERED);
         }
     }
 
     /** One slide of the cohort and its answers. */
     public record Slide(String slideId, String split, Path file, int sizePx, double tumourFraction,
                         SlideLayout.Pattern pattern, double logHazard, double time, boolean event, int tissueCells,
-                        double cohesion) {
+                        double cohesion, double rimShare) {
 
         public String patternLabel() {
             return pattern.name().toLowerCase(Locale.ROOT);
         }
 
         public Slide withSplit(String other) {
-            return new Slide(slideId, other, file, sizePx, tumourFraction, pattern, logHazard, time, event, tissueCells, cohesion);
+            return new Slide(slideId, other, file, sizePx, tumourFraction, pattern, logHazard, time, event, tissueCells, cohesion,
+                    rimShare);
         }
     }
 
@@ -94,8 +141,8 @@ public final class CohortGenerator {
         int n = s.trainSlides() + s.testSlides();
         Random cohort = new Random(s.seed());
         // Patterns balanced within each split; fractions, sizes and survival drawn per slide.
-        List<SlideLayout.Pattern> trainPatterns = balanced(s.trainSlides(), cohort);
-        List<SlideLayout.Pattern> testPatterns = balanced(s.testSlides(), cohort);
+        List<SlideLayout.Pattern> trainPatterns = balanced(s.trainSlides(), s.patterns(), cohort);
+        List<SlideLayout.Pattern> testPatterns = balanced(s.testSlides(), s.patterns(), cohort);
         log.printf("[cohort] loading Kather 2016 tiles (training sources %s, test sources %s)%n", new java.util.TreeSet<>(
                 s.trainSources()), new java.util.TreeSet<>(s.testSources()));
         TileLibrary trainTiles = TileLibrary.load(s.kather(), s.trainSources());
@@ -116,7 +163,11 @@ public final class CohortGenerator {
             SlideLayout layout = SlideLayout.generate(cells, cells, fraction, pattern, r);
             double z = (layout.tumourFraction() - (MIN_FRACTION + MAX_FRACTION) / 2)
                     / ((MAX_FRACTION - MIN_FRACTION) / Math.sqrt(12));
-            double logHazard = BETA_FRACTION * z + BETA_SCATTERED * (pattern == SlideLayout.Pattern.SCATTERED ? 1 : 0);
+            double logHazard = BETA_FRACTION * z + BETA_SCATTERED * switch (pattern) {
+                case SCATTERED, REPLACEMENT -> 1.0;
+                case MIXED -> 0.5;
+                default -> 0.0;
+            };
             double eventTime = -Math.log(1 - r.nextDouble()) / (BASELINE_HAZARD * Math.exp(logHazard));
             double censorTime = 6 + r.nextDouble() * 66;
             String id = String.format("cohort%d-%s-%03d", s.seed(), train ? "train" : "test", i);
@@ -126,7 +177,8 @@ public final class CohortGenerator {
                 paintings.add(() -> writers.get().write(layout, tiles, r, file));
             }
             slides.add(new Slide(id, train ? "train" : "test", file, size, layout.tumourFraction(), pattern, logHazard,
-                    Math.min(eventTime, censorTime), eventTime <= censorTime, layout.tissueCells(), layout.tumourCohesion()));
+                    Math.min(eventTime, censorTime), eventTime <= censorTime, layout.tissueCells(), layout.tumourCohesion(),
+                    layout.rimShare()));
         }
         // One canvas a worker (a 26,752 px slide's is 2.1 GB): large slides are written one at a time.
         int workers = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), s.largeShare() > 0 ? 1 : 4));
@@ -164,10 +216,10 @@ public final class CohortGenerator {
         return new Random(z ^ (z >>> 31));
     }
 
-    private static List<SlideLayout.Pattern> balanced(int n, Random random) {
+    private static List<SlideLayout.Pattern> balanced(int n, Patterns family, Random random) {
         List<SlideLayout.Pattern> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(i % 2 == 0 ? SlideLayout.Pattern.COMPACT : SlideLayout.Pattern.SCATTERED);
+            out.add(family.patterns().get(i % family.patterns().size()));
         }
         Collections.shuffle(out, random);
         return out;
@@ -175,11 +227,11 @@ public final class CohortGenerator {
 
     public static void writeLabels(List<Slide> slides, Path csv) {
         StringBuilder s = new StringBuilder("slide_id,split,file,size_px,tumour_fraction,growth_pattern,log_hazard,time,event,"
-                + "tissue_cells,tumour_cohesion\n");
+                + "tissue_cells,tumour_cohesion,rim_share\n");
         for (Slide x : slides) {
-            s.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.6f,%s,%.6f,%.4f,%d,%d,%.4f%n", x.slideId(), x.split(),
+            s.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.6f,%s,%.6f,%.4f,%d,%d,%.4f,%.4f%n", x.slideId(), x.split(),
                     x.file().getFileName(), x.sizePx(), x.tumourFraction(), x.patternLabel(), x.logHazard(), x.time(),
-                    x.event() ? 1 : 0, x.tissueCells(), x.cohesion()));
+                    x.event() ? 1 : 0, x.tissueCells(), x.cohesion(), x.rimShare()));
         }
         try {
             Files.writeString(csv, s);
@@ -198,7 +250,8 @@ public final class CohortGenerator {
                 out.add(new Slide(f[0], f[1], csv.toAbsolutePath().getParent().resolve("slides").resolve(f[2]),
                         Integer.parseInt(f[3]), Double.parseDouble(f[4]),
                         SlideLayout.Pattern.valueOf(f[5].toUpperCase(Locale.ROOT)), Double.parseDouble(f[6]),
-                        Double.parseDouble(f[7]), f[8].equals("1"), Integer.parseInt(f[9]), Double.parseDouble(f[10])));
+                        Double.parseDouble(f[7]), f[8].equals("1"), Integer.parseInt(f[9]), Double.parseDouble(f[10]),
+                        f.length > 11 ? Double.parseDouble(f[11]) : Double.NaN));
             }
             return out;
         } catch (IOException e) {

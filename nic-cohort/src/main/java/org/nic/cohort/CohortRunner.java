@@ -164,21 +164,37 @@ public final class CohortRunner {
     }
 
     /** The test slides' scores for a task from their slide-predicted events (NaN when missing). */
-    public static double[] scores(CohortTask task, List<CohortGenerator.Slide> test, Map<String, SlidePredicted> predictions) {
-        double[] out = new double[test.size()];
+    /**
+     * The predictor's answers on the test slides, as {@link CohortEvaluation#interval} scores them: the value or
+     * log-risk, P(second class) for two classes, the class probabilities in class order for more; NaN where missing.
+     */
+    public static double[][] scores(CohortTask task, List<CohortGenerator.Slide> test, Map<String, SlidePredicted> predictions,
+                                    CohortGenerator.Patterns family) {
+        List<String> classes = family.classes();
+        double[][] out = new double[test.size()][];
         for (int i = 0; i < out.length; i++) {
-            out[i] = Double.NaN;
+            out[i] = new double[task == CohortTask.GROWTH_PATTERN && classes.size() > 2 ? classes.size() : 1];
+            java.util.Arrays.fill(out[i], Double.NaN);
             SlidePredicted p = predictions.get(test.get(i).slideId());
             if (p == null) {
                 continue;
             }
             for (SlidePredicted.Prediction q : p.predictions()) {
-                if (q.task().equals(task.task())) {
-                    out[i] = switch (task.kind()) {
-                        case REGRESSION -> q.value();
-                        case CLASSIFICATION -> q.probabilities().get("scattered");
-                        case SURVIVAL -> q.logRisk();
-                    };
+                if (!q.task().equals(task.task())) {
+                    continue;
+                }
+                switch (task.kind()) {
+                    case REGRESSION -> out[i][0] = q.value();
+                    case SURVIVAL -> out[i][0] = q.logRisk();
+                    case CLASSIFICATION -> {
+                        if (classes.size() == 2) {
+                            out[i][0] = q.probabilities().get(classes.get(1));
+                        } else {
+                            for (int c = 0; c < classes.size(); c++) {
+                                out[i][c] = q.probabilities().get(classes.get(c));
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -32,10 +32,10 @@ class CohortGeneratorTest {
     void testPatientsMayNotAlsoPaintTrainingSlides() {
         java.nio.file.Path dir = java.nio.file.Path.of("unused");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CohortGenerator.Settings(1, 4, 2, 1024, 0, 1024, dir, dir,
-                        java.util.Set.of(1, 3, 4), java.util.Set.of(4, 6)))
+                        java.util.Set.of(1, 3, 4), java.util.Set.of(4, 6), CohortGenerator.Patterns.BORDER))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlap");
         assertThat(new CohortGenerator.Settings(1, 4, 2, 1024, 0, 1024, dir, dir, java.util.Set.of(1, 3, 4),
-                java.util.Set.of(6, 7)).testSources()).containsExactlyInAnyOrder(6, 7);
+                java.util.Set.of(6, 7), CohortGenerator.Patterns.BORDER).testSources()).containsExactlyInAnyOrder(6, 7);
         assertThat(new CohortGenerator.Settings(1, 4, 2, 1024, 0, 1024, dir, dir).trainSources())
                 .isEqualTo(CohortGenerator.TRAIN_SOURCES);
     }

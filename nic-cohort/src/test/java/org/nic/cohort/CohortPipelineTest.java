@@ -63,7 +63,8 @@ class CohortPipelineTest {
                 }
             }
             for (CohortTask t : CohortTask.values()) {
-                assertThat(java.util.Arrays.stream(CohortRunner.scores(t, test, result.predictions())).allMatch(Double::isFinite))
+                assertThat(java.util.Arrays.stream(CohortRunner.scores(t, test, result.predictions(),
+                        CohortGenerator.Patterns.of(slides))).flatMapToDouble(java.util.Arrays::stream).allMatch(Double::isFinite))
                         .as("%s scores of every test slide are numbers", t.task()).isTrue();
             }
             // The slides state 0.5 um/px only in their TIFF resolution tags, and the tiler read them.

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The two growth patterns differ in arrangement only: same composition, different cohesion. */
+/** Growth patterns differ in arrangement only: the same composition, a different arrangement. */
 class SlideLayoutTest {
 
     @Test
@@ -45,5 +45,28 @@ class SlideLayoutTest {
                 assertThat(a.at(r, c)).isEqualTo(b.at(r, c));
             }
         }
+    }
+
+    @Test
+    void desmoplasticReplacementAndMixedSlidesHaveExactlyTheSameCountsAndDifferOnlyAtTheBorder() {
+        double[] rim = new double[3];
+        int n = 20;
+        for (int i = 0; i < n; i++) {
+            SlideLayout d = SlideLayout.generate(64, 64, 0.15 + 0.25 * i / n, SlideLayout.Pattern.DESMOPLASTIC, new Random(i));
+            SlideLayout r = SlideLayout.generate(64, 64, 0.15 + 0.25 * i / n, SlideLayout.Pattern.REPLACEMENT, new Random(i));
+            SlideLayout m = SlideLayout.generate(64, 64, 0.15 + 0.25 * i / n, SlideLayout.Pattern.MIXED, new Random(i));
+            assertThat(r.counts()).as("slide %d: the same class counts", i).isEqualTo(d.counts()).isEqualTo(m.counts());
+            assertThat(d.counts().get(TissueClass.STROMA)).isPositive();
+            assertThat(d.counts().get(TissueClass.LYMPHOCYTES)).isPositive();
+            assertThat(d.counts().get(TissueClass.MUCOSA)).as("the parenchyma is the ground").isGreaterThan(d.tissueCells() / 4);
+            assertThat(d.tumourCohesion()).as("one tumour mass").isGreaterThan(0.85);
+            assertThat(r.tumourCohesion()).isEqualTo(d.tumourCohesion());
+            rim[0] += d.rimShare() / n;
+            rim[1] += m.rimShare() / n;
+            rim[2] += r.rimShare() / n;
+            assertThat(d.rimShare()).as("desmoplastic: stroma all round").isEqualTo(1.0);
+            assertThat(r.rimShare()).as("replacement: parenchyma all round").isEqualTo(0.0);
+        }
+        assertThat(rim[1]).as("mixed: a rim along part of the border").isBetween(0.3, 0.7);
     }
 }

@@ -3,13 +3,13 @@ package org.nic.training.head;
 import java.util.List;
 import java.util.Random;
 
-/** Lloyd's k-means with k-means++ seeding, for starting a head's cell types from the data. */
-final class KMeans {
+/** Lloyd's k-means with k-means++ seeding, for starting a head's cell types from the data (and cohort statistics). */
+public final class KMeans {
 
     private KMeans() {
     }
 
-    static float[][] cluster(List<float[]> points, int k, int iterations, Random random) {
+    public static float[][] cluster(List<float[]> points, int k, int iterations, Random random) {
         int d = points.get(0).length;
         float[][] centres = new float[k][];
         centres[0] = points.get(random.nextInt(points.size())).clone();
@@ -69,6 +69,11 @@ final class KMeans {
             sum += distance(p, centres[nearestCentre(p, centres)]);
         }
         return Math.max(1e-6, sum / points.size());
+    }
+
+    /** The index of the centre nearest to {@code p}. */
+    public static int nearest(float[] p, float[][] centres) {
+        return nearestCentre(p, centres);
     }
 
     static int nearestCentre(float[] p, float[][] centres) {
