@@ -124,7 +124,7 @@ public final class CohortCli {
         @Option(names = "--crop", defaultValue = "400") int crop;
         @Option(names = "--epochs", defaultValue = "30") int epochs;
         @Option(names = "--min-steps", defaultValue = "1000", description = "fewest optimiser steps of a head (default: ${DEFAULT-VALUE})") int minSteps;
-        @Option(names = "--heads", split = ",", defaultValue = "GIGAPIXEL,ATTENTION", description = "head types (default: ${DEFAULT-VALUE})")
+        @Option(names = "--heads", split = ",", defaultValue = "ARRANGEMENT,ARRANGEMENT_COMPOSITION,GIGAPIXEL,ATTENTION", description = "head types (default: ${DEFAULT-VALUE})")
         List<org.nic.training.head.HeadTrainer.Type> heads;
         @Option(names = "--batch-size", defaultValue = "8") int batchSize;
         @Option(names = "--learning-rate", defaultValue = "0.001") float learningRate;
@@ -137,6 +137,9 @@ public final class CohortCli {
                 + "(a seeded draw), and never read the test slides: for choosing a change to the heads without looking "
                 + "at the test cohort (default: 0, judge on the test slides)")
         int validate;
+        @Option(names = "--train-limit", defaultValue = "0", description = "train on the first N training slides only "
+                + "(a lab's first tens of labelled slides; default: 0, all)")
+        int trainLimit;
         @Option(names = "--mean-code", arity = "1", defaultValue = "true",
                 description = "true or false: whether the gigapixel CNN's output reads the standardised mean tissue code "
                         + "(default: ${DEFAULT-VALUE})")
@@ -152,6 +155,17 @@ public final class CohortCli {
             if (validate > 0) {
                 slides = validationSplit(slides, validate, seed);
                 System.err.printf("[evaluate] validation: %d training slides held out, the test slides not read%n", validate);
+            }
+            if (trainLimit > 0) {
+                List<CohortGenerator.Slide> kept = new ArrayList<>();
+                int n = 0;
+                for (CohortGenerator.Slide x : slides) {
+                    if (!x.split().equals("train") || n++ < trainLimit) {
+                        kept.add(x);
+                    }
+                }
+                slides = kept;
+                System.err.printf("[evaluate] training on the first %d training slides%n", Math.min(n, trainLimit));
             }
             CohortEvaluation.Settings s = new CohortEvaluation.Settings(crop, epochs, batchSize, learningRate, crops, seed, 2000,
                     minSteps, heads, tasks, meanCode, slideNorm);
@@ -192,7 +206,7 @@ public final class CohortCli {
                     CohortEvaluation.trueHazard(testSlides, s))));
             String md = validate > 0 ? CohortReport.markdown(rows, testSlides.size() + " held-out TRAINING slides (--validate)")
                     : CohortReport.markdown(rows, testSlides.size());
-            String file = validate > 0 ? "validation" : "evaluation";
+            String file = (validate > 0 ? "validation" : "evaluation") + (trainLimit > 0 ? "-train" + trainLimit : "");
             Files.writeString(cohort.resolve(file + ".md"), md);
             Files.write(cohort.resolve(file + ".json"), EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(rows));
             System.out.print(md);

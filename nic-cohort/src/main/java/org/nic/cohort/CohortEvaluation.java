@@ -320,7 +320,12 @@ public final class CohortEvaluation {
     }
 
     private static String name(HeadTrainer.Type type) {
-        return type == HeadTrainer.Type.GIGAPIXEL ? "gigapixel CNN" : "attention";
+        return switch (type) {
+            case GIGAPIXEL -> "gigapixel CNN";
+            case ATTENTION -> "attention";
+            case ARRANGEMENT -> "arrangement (join ratios)";
+            case ARRANGEMENT_COMPOSITION -> "arrangement + shares";
+        };
     }
 
     static boolean isSurvival(TaskKind kind) {

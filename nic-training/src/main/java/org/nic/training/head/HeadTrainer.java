@@ -72,8 +72,11 @@ public final class HeadTrainer {
     /** The default of {@link Settings#slideNorm()}. */
     public static final boolean SLIDE_NORM = false;
 
-    /** Which head: the paper's CNN, or gated attention pooling for small cohorts. */
-    public enum Type { GIGAPIXEL, ATTENTION }
+    /**
+     * Which head: the paper's CNN, gated attention pooling for small cohorts, or a ridge model on the join ratios of
+     * cell types ({@link ArrangementHead}), with or without their shares.
+     */
+    public enum Type { GIGAPIXEL, ATTENTION, ARRANGEMENT, ARRANGEMENT_COMPOSITION }
 
     /**
      * A trained head.
@@ -122,6 +125,9 @@ public final class HeadTrainer {
     public static Result train(List<CompressedGrid> grids, List<HeadLabel> labels, Settings s) {
         if (grids.size() != labels.size() || grids.isEmpty()) {
             throw new IllegalArgumentException("one label per grid, at least one grid");
+        }
+        if (s.type() == Type.ARRANGEMENT || s.type() == Type.ARRANGEMENT_COMPOSITION) {
+            return ArrangementHead.train(grids, labels, s, s.type() == Type.ARRANGEMENT_COMPOSITION);
         }
         int channels = grids.get(0).channels();
         int extent = grids.stream().mapToInt(g -> Math.max(g.rows(), g.cols())).max().orElse(1);

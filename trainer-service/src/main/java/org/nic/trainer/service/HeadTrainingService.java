@@ -291,11 +291,7 @@ public class HeadTrainingService {
                 "heldOutInterval", List.of(decision.metricLower(), decision.metricUpper()), "gain", decision.gain(),
                 "gainLower", decision.gainLower(), "against", reference == null ? "baseline" : "champion"));
         ModelCard card = new ModelCard(task + "-" + version, "head", "model.onnx", sha, "onnx", "grid", "output",
-                head.type() == HeadTrainer.Type.ATTENTION
-                        ? "gated attention pooling over tissue cells: 1x1 embedding 128, tanh/sigmoid gates 64, output"
-                        : "gigapixel CNN: 8 depthwise-separable 3x3 convolutions (128), batch norm, LeakyReLU, dropout 0.2; "
-                                + "global average pool; composition over 16 cell types; dense 128; output on the dense "
-                                + "features and the composition" + (head.meanCode() ? " and the standardised mean tissue code" : ""),
+                architecture(head),
                 0, List.of(task),
                 trainGrids.size() + " training slides, " + testGrids.size() + " held-out slides", t.seed(),
                 Map.of(metricName, metric, "baseline." + metricName, baseline), "trainer-service", "Apache-2.0",
@@ -318,8 +314,23 @@ public class HeadTrainingService {
                 decision.reason(), decision));
     }
 
+    /** The card's description of a trained head. */
+    static String architecture(HeadTrainer.Result head) {
+        return switch (head.type()) {
+            case ATTENTION -> "gated attention pooling over tissue cells: 1x1 embedding 128, tanh/sigmoid gates 64, output";
+            case ARRANGEMENT, ARRANGEMENT_COMPOSITION -> "ridge model (strength " + head.epochLosses().get(0)
+                    + ", chosen by 5-fold cross-validation) on the log ratios of observed to expected 4-neighbour joins of "
+                    + "8 cell types (k-means of the training codes, soft assignment)"
+                    + (head.type() == HeadTrainer.Type.ARRANGEMENT_COMPOSITION ? " and the types' shares" : "");
+            case GIGAPIXEL -> "gigapixel CNN: 8 depthwise-separable 3x3 convolutions (128), batch norm, LeakyReLU, dropout 0.2; "
+                    + "global average pool; composition over 16 cell types; dense 128; output on the dense "
+                    + "features and the composition" + (head.meanCode() ? " and the standardised mean tissue code" : "");
+        };
+    }
+
     /**
-     * The candidates, simplest first: the gigapixel CNN (arrangement and composition branches), the same with
+     * The candidates, simplest first: the arrangement head (a ridge model on the join ratios of cell types), the same
+     * with the types' shares, the gigapixel CNN (arrangement and composition branches), the same with
      * its output also reading the standardised mean tissue code, and the attention head. Each is trained on
      * most of the training slides and scored on the rest (a validation split by case, independent of the
      * held-out one); a later candidate replaces the current choice only when its gain holds under the same
@@ -371,11 +382,14 @@ public class HeadTrainingService {
     /** The trainer's head candidates, simplest first. */
     static List<HeadTrainer.Settings> candidates(HeadTrainer.Settings settings) {
         HeadTrainer.Settings cnn = settings.withType(HeadTrainer.Type.GIGAPIXEL);
-        return List.of(cnn.withMeanCode(false), cnn.withMeanCode(true), settings.withType(HeadTrainer.Type.ATTENTION));
+        return List.of(settings.withType(HeadTrainer.Type.ARRANGEMENT), settings.withType(HeadTrainer.Type.ARRANGEMENT_COMPOSITION),
+                cnn.withMeanCode(false), cnn.withMeanCode(true), settings.withType(HeadTrainer.Type.ATTENTION));
     }
 
     static String describe(HeadTrainer.Settings s) {
-        return s.type() == HeadTrainer.Type.ATTENTION ? "attention head"
+        return s.type() == HeadTrainer.Type.ARRANGEMENT ? "arrangement head (join ratios of cell types)"
+                : s.type() == HeadTrainer.Type.ARRANGEMENT_COMPOSITION ? "arrangement head with the cell types' shares"
+                : s.type() == HeadTrainer.Type.ATTENTION ? "attention head"
                 : s.meanCode() ? "gigapixel CNN with the mean-code read-out" : "gigapixel CNN";
     }
 

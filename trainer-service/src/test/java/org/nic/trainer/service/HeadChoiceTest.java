@@ -19,14 +19,16 @@ class HeadChoiceTest {
     private static final PublishGate GATE = new PublishGate(0.95, 2000, 3, 17);
 
     @Test
-    void candidatesStartWithTheCnnWithoutTheMeanCodeReadOut() {
+    void candidatesStartWithTheArrangementHeadThenTheCnnWithoutTheMeanCodeReadOut() {
         List<HeadTrainer.Settings> c = HeadTrainingService.candidates(
                 new HeadTrainer.Settings(TaskKind.CLASSIFICATION, 2, 64, 30, 8, 1e-3f, 17));
-        assertThat(c).extracting(HeadTrainer.Settings::type).containsExactly(HeadTrainer.Type.GIGAPIXEL,
-                HeadTrainer.Type.GIGAPIXEL, HeadTrainer.Type.ATTENTION);
-        assertThat(c.get(0).meanCode()).isFalse();
-        assertThat(c.get(1).meanCode()).isTrue();
-        assertThat(HeadTrainingService.describe(c.get(1))).contains("mean-code read-out");
+        assertThat(c).extracting(HeadTrainer.Settings::type).containsExactly(HeadTrainer.Type.ARRANGEMENT,
+                HeadTrainer.Type.ARRANGEMENT_COMPOSITION, HeadTrainer.Type.GIGAPIXEL, HeadTrainer.Type.GIGAPIXEL,
+                HeadTrainer.Type.ATTENTION);
+        assertThat(c.get(2).meanCode()).isFalse();
+        assertThat(c.get(3).meanCode()).isTrue();
+        assertThat(HeadTrainingService.describe(c.get(3))).contains("mean-code read-out");
+        assertThat(HeadTrainingService.describe(c.get(0))).contains("join ratios");
     }
 
     @Test
