@@ -38,7 +38,9 @@ stop_all() {
   done
 }
 
-if [ "${1:-}" = stop ]; then stop_all; exit 0; fi
+. "$repo/deploy/local/keycloak.sh"
+
+if [ "${1:-}" = stop ]; then stop_all; keycloak_stop "$work/keycloak"; exit 0; fi
 [ "$(id -u)" = 0 ] || { echo "run as root (runc, and umoci unpacking the images' file owners)" >&2; exit 2; }
 command -v runc >/dev/null && command -v umoci >/dev/null \
   || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq runc umoci >/dev/null; }
@@ -124,10 +126,18 @@ container s3proxy "$s3_port" "S3_PORT=$s3_port" "S3_ACCESS_KEY=$NIC_STORAGE_ACCE
 listening kafka "$kafka_port" 90
 listening s3proxy "$s3_port" 60
 
+# People log in to the dashboard through Keycloak, run beside the containers as a process (it needs Java 21+, and
+# no image is built for it here; deploy/local/keycloak.sh), its secrets generated on the first run.
+"$repo/deploy/local/nic-local.sh" fetch
+keycloak_start "$work/keycloak" $((8180 + offset)) $((9180 + offset)) "http://127.0.0.1:$((8085 + offset))"
+oidc_env=("QUARKUS_OIDC_AUTH_SERVER_URL=http://127.0.0.1:$((8180 + offset))/realms/nic"
+  "QUARKUS_OIDC_CREDENTIALS_SECRET=$(keycloak_secret "$work/keycloak" NIC_OIDC_CLIENT_SECRET)")
+
 for s in tiler-service:8081 encoder-service:8082 predictor-service:8083 trainer-service:8084 dashboard-service:8085; do
-  name=${s%%:*}; port=$((${s##*:} + offset)); opts=""
+  name=${s%%:*}; port=$((${s##*:} + offset)); opts=""; extra=()
   [ "$name" = trainer-service ] && opts=$demo_trainer_options
-  container "$name" "$port" "${common_env[@]}" "QUARKUS_HTTP_PORT=$port" DJL_CACHE_DIR=/tmp/djl \
+  [ "$name" = dashboard-service ] && extra=("${oidc_env[@]}")
+  container "$name" "$port" "${common_env[@]}" "${extra[@]}" "QUARKUS_HTTP_PORT=$port" DJL_CACHE_DIR=/tmp/djl \
     "JAVA_OPTS_APPEND=$(echo $opts)" -- "$(dirname "$slide"):$(dirname "$slide")" "$crops:$crops" "$work/keys:/etc/nic/keys"
 done
 for s in tiler-service:8081 encoder-service:8082 predictor-service:8083 trainer-service:8084 dashboard-service:8085; do
@@ -136,4 +146,4 @@ done
 log "all seven containers up: $("${runc[@]}" list -q | tr '\n' ' ')"
 
 demo_slide "$slide" "$crops"
-log "done; dashboard on http://127.0.0.1:$((8085 + offset)); remove the containers with: $0 stop"
+log "done; dashboard on http://127.0.0.1:$((8085 + offset)) (login: operator / $(keycloak_secret "$work/keycloak" NIC_OIDC_OPERATOR_PASSWORD)); remove the containers with: $0 stop"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Local infrastructure for NIC, from Maven Central artefacts only: a Kafka broker in KRaft mode
-# (kafka_2.13, main class kafka.Kafka) and an S3-compatible store (S3Proxy, filesystem backend).
+# (kafka_2.13, main class kafka.Kafka), an S3-compatible store (S3Proxy, filesystem backend) and the OpenID Connect
+# provider people log in to the dashboard with (Keycloak's distribution, on Java 21+: deploy/local/keycloak.sh).
 #
 #   deploy/local/nic-local.sh start|stop|status|fetch
 #
@@ -10,6 +11,8 @@
 #   NIC_CONTROLLER_PORT KRaft controller port          (default: 9093)
 #   NIC_S3_PORT         S3 port                        (default: 9000)
 #   NIC_S3_ACCESS_KEY / NIC_S3_SECRET_KEY               (default: nic / nic-secret)
+#   NIC_KEYCLOAK_PORT   Keycloak port (management: +1000) (default: 8180)
+#   NIC_DASHBOARD_URL   the dashboard's address, where Keycloak sends people back (default: http://127.0.0.1:8085)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,6 +24,7 @@ s3_port=${NIC_S3_PORT:-9000}
 access_key=${NIC_S3_ACCESS_KEY:-nic}
 secret_key=${NIC_S3_SECRET_KEY:-nic-secret}
 lib=$dir/lib
+keycloak_port=${NIC_KEYCLOAK_PORT:-8180}
 
 log() { printf '[nic-local] %s\n' "$*" >&2; }
 
@@ -36,8 +40,10 @@ wait_for() { # what, seconds, command...
 }
 
 fetch() {
-  if [ -f "$lib/s3proxy.jar" ] && ls "$lib"/kafka/kafka_2.13-*.jar >/dev/null 2>&1; then return 0; fi
-  log "fetching the Kafka broker and S3Proxy from Maven Central into $lib"
+  if [ -f "$lib/s3proxy.jar" ] && ls "$lib"/kafka/kafka_2.13-*.jar >/dev/null 2>&1 && ls "$lib"/keycloak-*/bin/kc.sh >/dev/null 2>&1; then
+    return 0
+  fi
+  log "fetching the Kafka broker, S3Proxy and Keycloak from Maven Central into $lib"
   mkdir -p "$lib"
   mvn -q -B -f "$here/pom.xml" package -Dnic.local.lib="$lib"
 }
@@ -99,6 +105,8 @@ stop_one() { # name pidfile
 status() {
   port_open "$kafka_port" && log "Kafka: up on $kafka_port" || log "Kafka: down"
   s3_healthy && log "S3: up on $s3_port" || log "S3: down"
+  curl -sf -o /dev/null -m 2 "http://127.0.0.1:$keycloak_port/realms/nic/.well-known/openid-configuration" \
+    && log "Keycloak: up on $keycloak_port" || log "Keycloak: down"
   for svc in "$dir"/services/*.pid; do
     [ -f "$svc" ] || continue
     kill -0 "$(cat "$svc")" 2>/dev/null && log "$(basename "$svc" .pid): running (pid $(cat "$svc"))" \
@@ -106,12 +114,15 @@ status() {
   done
 }
 
+. "$here/keycloak.sh"
+
 case "${1:-}" in
   fetch) fetch ;;
-  start) fetch; start_kafka; start_s3 ;;
+  start) fetch; start_kafka; start_s3
+    keycloak_start "$dir/keycloak" "$keycloak_port" $((keycloak_port + 1000)) "${NIC_DASHBOARD_URL:-http://127.0.0.1:8085}" ;;
   stop)
     for svc in "$dir"/services/*.pid; do [ -f "$svc" ] && stop_one "$(basename "$svc" .pid)" "$svc"; done
-    stop_one S3Proxy "$dir/s3/pid"; stop_one Kafka "$dir/kafka/pid" ;;
+    keycloak_stop "$dir/keycloak"; stop_one S3Proxy "$dir/s3/pid"; stop_one Kafka "$dir/kafka/pid" ;;
   status) status ;;
   *) echo "usage: $0 start|stop|status|fetch" >&2; exit 2 ;;
 esac

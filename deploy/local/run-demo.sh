@@ -33,11 +33,13 @@ start_service predictor "$repo/predictor-service/target/quarkus-app/quarkus-run.
 # The demo task's trainer settings (demo-steps.sh); the options are words.
 # shellcheck disable=SC2086
 start_service trainer "$repo/trainer-service/target/quarkus-app/quarkus-run.jar" 8084 $demo_trainer_options
-# The dashboard: read-only, on the result topics and the stored grids; open it while the demo runs. It answers on
-# loopback only (it has no login yet: docs/security.md); NIC_DASHBOARD_HOST=0.0.0.0 opens it to the network.
+# The dashboard: read-only, on the result topics and the stored grids; open it while the demo runs and log in
+# through the local Keycloak (the demo prints the users). It answers on loopback unless NIC_DASHBOARD_HOST says
+# otherwise (e.g. 0.0.0.0; then set NIC_DASHBOARD_URL before the stack starts, for Keycloak's redirect address).
 start_service dashboard "$repo/dashboard-service/target/quarkus-app/quarkus-run.jar" 8085 \
   -Dquarkus.http.host="${NIC_DASHBOARD_HOST:-127.0.0.1}"
 log "dashboard: http://127.0.0.1:8085 (slides live; a slide's view: /slide/<id>; heads: /models)"
 
 demo_slide "$slide" "$dir/demo-slides"
 log "see it on the dashboard: http://127.0.0.1:8085/slide/$(sha256sum "$slide" | cut -c1-32)"
+log "dashboard login (generated for this machine, $dir/keycloak/secrets.env): operator / $(sed -n 's/^NIC_OIDC_OPERATOR_PASSWORD=//p' "$dir/keycloak/secrets.env"), viewer / $(sed -n 's/^NIC_OIDC_VIEWER_PASSWORD=//p' "$dir/keycloak/secrets.env")"

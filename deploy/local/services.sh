@@ -15,6 +15,13 @@ fi
 export NIC_TRAINER_SIGNING_KEY=${NIC_TRAINER_SIGNING_KEY:-$dir/keys/trainer.key}
 export NIC_TRUST_HEAD_KEYS=${NIC_TRUST_HEAD_KEYS:-$dir/keys/trainer.pub}
 
+# The dashboard's OpenID Connect provider: the local Keycloak (nic-local.sh start) and its generated client secret.
+export QUARKUS_OIDC_AUTH_SERVER_URL=${QUARKUS_OIDC_AUTH_SERVER_URL:-http://127.0.0.1:${NIC_KEYCLOAK_PORT:-8180}/realms/nic}
+if [ -z "${QUARKUS_OIDC_CREDENTIALS_SECRET:-}" ] && [ -f "$dir/keycloak/secrets.env" ]; then
+  QUARKUS_OIDC_CREDENTIALS_SECRET=$(sed -n 's/^NIC_OIDC_CLIENT_SECRET=//p' "$dir/keycloak/secrets.env")
+  export QUARKUS_OIDC_CREDENTIALS_SECRET
+fi
+
 start_service() {
   local name=$1 jar=$2 port=$3 pidfile=$dir/services/$1.pid
   shift 3

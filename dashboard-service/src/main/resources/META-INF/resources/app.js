@@ -78,7 +78,7 @@ function query() {
 
 function loadPage() {
   api('/api/slides?' + query()).then(renderPage).catch((e) => console.error(e));
-  api('/api/dead-letters').then(renderDeadLetters).catch(() => {});
+  if (!document.querySelector('.dead-letters').hidden) api('/api/dead-letters').then(renderDeadLetters).catch(() => {});
   api('/api/tasks').then(renderTasks).catch(() => {});
 }
 
@@ -207,7 +207,7 @@ function loadSlide(id) {
     $('slide-missing').hidden = true;
     renderSlide(s);
   }).catch(() => { $('slide-missing').hidden = false; });
-  api('/api/models').then((m) => { state.models = m; }).catch(() => {});
+  api('/api/heads').then((m) => { state.models = m; }).catch(() => {});
 }
 
 // Thumbnails are small (the tiler's): scale them up to the column, or to 75% of the window's height when
@@ -384,6 +384,15 @@ function connect() {
     }
   };
 }
+
+// Who is signed in: the models view and the dead letters are the operator's.
+api('/api/me').then((me) => {
+  $('me').textContent = me.name + ' (' + me.roles.join(', ') + ')';
+  const operator = me.roles.includes('operator');
+  $('nav-models').hidden = !operator;
+  document.querySelector('.dead-letters').hidden = !operator;
+  if (operator) api('/api/dead-letters').then(renderDeadLetters).catch(() => {});
+}).catch(() => {});
 
 route();
 connect();

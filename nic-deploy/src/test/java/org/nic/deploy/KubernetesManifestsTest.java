@@ -51,7 +51,7 @@ class KubernetesManifestsTest {
     /** Secrets the operator provides (deploy/k8s/base/config.yaml says how). */
     static final Set<String> OPERATOR_SECRETS = Set.of("nic-storage-root", "nic-storage-tiler", "nic-storage-encoder",
             "nic-storage-predictor", "nic-storage-trainer", "nic-storage-dashboard", "nic-storage-scanner", "nic-head-signing",
-            "nic-dashboard-tls");
+            "nic-dashboard-tls", "nic-dashboard-oidc");
     /** ConfigMaps the operator provides. */
     static final Set<String> OPERATOR_CONFIG_MAPS = Set.of("nic-trusted-keys");
     /** The Secret Strimzi writes the cluster CA into (for the Kafka named nic); KafkaUsers' Secrets carry their names. */

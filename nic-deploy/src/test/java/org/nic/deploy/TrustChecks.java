@@ -45,6 +45,7 @@ final class TrustChecks {
     static void check(List<JsonNode> docs, List<HasMetadata> typed, Map<String, PodSpec> pods) throws IOException {
         storage(pods);
         headKeys(typed, pods);
+        oidc(pods);
         kafka(docs, pods);
         network(KubernetesManifestsTest.of(typed, NetworkPolicy.class));
         ingress(KubernetesManifestsTest.of(typed, Ingress.class));
@@ -74,6 +75,16 @@ final class TrustChecks {
                         .as("%s's storage credentials", name).containsExactly(own);
             }
         });
+    }
+
+    /** Only the dashboard holds the OpenID Connect client's secret. */
+    static void oidc(Map<String, PodSpec> pods) {
+        pods.forEach((name, pod) -> {
+            if (secretsOf(pod).contains("nic-dashboard-oidc")) {
+                assertThat(name).as("who holds the OpenID Connect client secret").isEqualTo("nic-dashboard");
+            }
+        });
+        assertThat(secretsOf(pods.get("nic-dashboard"))).as("the dashboard logs people in").contains("nic-dashboard-oidc");
     }
 
     /** The signing key is the trainer's alone; the services that run heads mount the trusted keys where the config points. */

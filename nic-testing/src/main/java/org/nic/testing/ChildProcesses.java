@@ -12,9 +12,12 @@ public final class ChildProcesses {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** The child is killed when the JVM that started it exits, however the tests end. */
+    /** The child (and what it started: a script's JVM) is killed when the JVM that started it exits, however the tests end. */
     static void killAtExit(Process process) {
-        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "nic-test-child-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }, "nic-test-child-stop"));
     }
 
     /** Kills the process at once (SIGKILL, as {@code kill -9}) and waits for it to be gone. */

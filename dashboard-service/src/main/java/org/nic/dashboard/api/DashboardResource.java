@@ -19,10 +19,19 @@ import org.nic.dashboard.board.SlideBoard;
 import org.nic.dashboard.messaging.Updates;
 import org.nic.dashboard.overlay.GridOverlays;
 
-/** The dashboard's read-only API: slides, dead letters, heads, the live stream and the slide view's pictures. */
+/**
+ * The dashboard's read-only API: slides, dead letters, heads, the live stream and the slide view's pictures. Every
+ * call needs a NIC role (the HTTP permission in application.properties); a viewer sees slides without their source
+ * URIs and failure details, and neither dead letters nor the models view, which are the operator's.
+ */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class DashboardResource {
+
+    static final String OPERATOR = "operator";
+
+    /** Who is asking: the name the provider gives and the NIC roles. */
+    public record Me(String name, java.util.Set<String> roles) { }
 
     /** Largest page the list asks for. */
     static final int MAX_PAGE = 200;
@@ -32,7 +41,11 @@ public class DashboardResource {
     private final Updates updates;
     private final GridOverlays overlays;
 
-    public DashboardResource(SlideBoard slides, ModelBoard models, Updates updates, GridOverlays overlays) {
+    private final io.quarkus.security.identity.SecurityIdentity identity;
+
+    public DashboardResource(SlideBoard slides, ModelBoard models, Updates updates, GridOverlays overlays,
+                             io.quarkus.security.identity.SecurityIdentity identity) {
+        this.identity = identity;
         this.slides = slides;
         this.models = models;
         this.updates = updates;
@@ -53,7 +66,22 @@ public class DashboardResource {
                 throw new GridOverlays.Refused("unknown stage " + stage, false);
             }
         }
-        return slides.page(caseFilter, task, s, page, Math.max(1, Math.min(MAX_PAGE, size)));
+        SlideBoard.Page p = slides.page(caseFilter, task, s, page, Math.max(1, Math.min(MAX_PAGE, size)));
+        return operator() ? p : new SlideBoard.Page(p.total(), p.page(), p.size(),
+                p.slides().stream().map(SlideBoard.SlideView::forViewer).toList());
+    }
+
+    /** The signed-in person: the page shows the operator's parts only to operators. */
+    @GET
+    @Path("/me")
+    public Me me() {
+        java.util.Set<String> roles = new java.util.TreeSet<>(identity.getRoles());
+        roles.retainAll(java.util.Set.of("viewer", OPERATOR));
+        return new Me(identity.getPrincipal().getName(), roles);
+    }
+
+    private boolean operator() {
+        return identity.hasRole(OPERATOR);
     }
 
     /** Tasks seen in predictions, for the filter. */
@@ -66,17 +94,31 @@ public class DashboardResource {
     @GET
     @Path("/slides/{id}")
     public SlideBoard.SlideView slide(@PathParam("id") String id) {
-        return slides.slide(id).orElseThrow(() -> new NotFoundException("slide " + id + " is not among the recent slides"));
+        SlideBoard.SlideView view = slides.slide(id)
+                .orElseThrow(() -> new NotFoundException("slide " + id + " is not among the recent slides"));
+        return operator() ? view : view.forViewer();
     }
 
     @GET
     @Path("/dead-letters")
+    @jakarta.annotation.security.RolesAllowed(OPERATOR)
     public List<SlideBoard.DeadLetters> deadLetters() {
         return slides.deadLetters();
     }
 
+    /** The active heads, for the slide view's head maps: which task, encoder and version, without the registry's files. */
+    @GET
+    @Path("/heads")
+    public List<ModelBoard.Head> heads() {
+        return models.heads().stream().map(h -> new ModelBoard.Head(h.task(), h.encoderId(), h.kind(), h.active() == null ? null
+                : new ModelBoard.ActiveHead(h.task(), h.kind(), h.encoderId(), h.active().headVersion(), h.active().metric(),
+                        h.active().heldOutMetric(), h.active().heldOutLower(), h.active().heldOutUpper(), null, null,
+                        h.active().heldOutSlides(), null, null, null, null, h.active().at()), List.of())).toList();
+    }
+
     @GET
     @Path("/models")
+    @jakarta.annotation.security.RolesAllowed(OPERATOR)
     public List<ModelBoard.Head> models() {
         return models.heads();
     }
@@ -87,7 +129,12 @@ public class DashboardResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<Updates.Update> stream() {
-        return updates.stream();
+        if (operator()) {
+            return updates.stream();
+        }
+        // A viewer's stream: slides without source URIs and failure details; no dead letters, no models.
+        return updates.stream().filter(u -> !u.type().equals("deadLetters") && !u.type().equals("models"))
+                .map(u -> u.data() instanceof SlideBoard.SlideView v ? new Updates.Update(u.type(), v.forViewer()) : u);
     }
 
     @GET

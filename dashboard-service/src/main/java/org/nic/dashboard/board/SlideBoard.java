@@ -50,7 +50,16 @@ public final class SlideBoard {
     public record SlideView(String slideId, boolean idUsable, String caseId, String scanner, String uri, Stage stage,
                             long arrivedAt, long updatedAt, int arrivals, Tiling tiling, Progress progress, Encoding encoding,
                             String predictionEncoderId, List<Prediction> predictions, Long latencyMillis, Long totalMillis,
-                            String predictor, List<Failure> failures) { }
+                            String predictor, List<Failure> failures) {
+
+        /** What a viewer sees: no source URI or scanner, and failures without their messages and services. */
+        public SlideView forViewer() {
+            return new SlideView(slideId, idUsable, caseId, null, null, stage, arrivedAt, updatedAt, arrivals, tiling, progress,
+                    encoding, predictionEncoderId, predictions, latencyMillis, totalMillis, predictor, failures.stream()
+                    .map(f -> new Failure(f.stage(), f.reason(), null, f.retriable(), null, f.attempt(), f.retrying(), f.at()))
+                    .toList());
+        }
+    }
 
     public record DeadLetters(String topic, long count, String lastKey, String lastReason, long lastAt) { }
 

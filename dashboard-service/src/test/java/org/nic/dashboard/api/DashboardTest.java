@@ -60,6 +60,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @QuarkusTest
 @QuarkusTestResource(NicTestResource.class)
+@QuarkusTestResource(org.nic.testing.KeycloakTestResource.class)
 class DashboardTest {
 
     static final Duration TIMEOUT = Duration.ofMinutes(4);
@@ -139,7 +140,9 @@ class DashboardTest {
         try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
              ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
             browser.get(page.toString());
+            logIn("operator");
             waitFor(d -> "live".equals(d.findElement(By.id("conn")).getText()), "the page is live");
+            assertThat(browser.findElement(By.id("me")).getText()).contains("operator");
             // The page records every progress text it shows, so intermediate progress can be checked afterwards.
             js("window.__progressSeen = [];"
                     + "new MutationObserver(() => document.querySelectorAll('#slides .progress-text')"
@@ -205,6 +208,21 @@ class DashboardTest {
             slideView(slide, encoder, version);
             modelView(encoder, version);
         }
+    }
+
+    /**
+     * The provider's own login form, in the browser: the page sent it there (the authorization-code flow), and after
+     * the form it is back where it started.
+     */
+    static void logIn(String user) throws Exception {
+        var keycloak = org.nic.testing.KeycloakTestResource.keycloak();
+        WebElement name = waitFor(d -> d.findElement(By.id("username")), "the provider's login form");
+        assertThat(browser.getCurrentUrl()).as("the login page is the provider's").startsWith(keycloak.issuer());
+        screenshot("login");
+        name.sendKeys(user);
+        browser.findElement(By.id("password")).sendKeys(keycloak.password(user));
+        browser.findElement(By.id("kc-login")).click();
+        waitFor(d -> d.getCurrentUrl().startsWith("http://localhost:"), "back on the dashboard");
     }
 
     long countIntermediateProgress(EventClient events, Map<org.apache.kafka.common.TopicPartition, Long> from, String slide)
