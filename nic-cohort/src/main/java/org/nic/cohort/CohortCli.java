@@ -137,6 +137,9 @@ public final class CohortCli {
                 + "(a seeded draw), and never read the test slides: for choosing a change to the heads without looking "
                 + "at the test cohort (default: 0, judge on the test slides)")
         int validate;
+        @Option(names = "--seeds", defaultValue = "1", description = "train every head with this many seeds (--seed, "
+                + "--seed + 1, ...) and report the spread (max - min) of each task's metric (default: ${DEFAULT-VALUE})")
+        int seeds;
         @Option(names = "--train-limit", defaultValue = "0", description = "train on the first N training slides only "
                 + "(a lab's first tens of labelled slides; default: 0, all)")
         int trainLimit;
@@ -198,7 +201,11 @@ public final class CohortCli {
                         (x.split().equals("train") ? trainGrids : testGrids).add(g);
                     }
                     System.err.printf("[evaluate] %s: %d training and %d test grids%n", encoder, train.size(), test.size());
-                    rows.addAll(CohortEvaluation.evaluate(encoder, train, trainGrids, test, testGrids, s, System.err));
+                    for (int k = 0; k < seeds; k++) {
+                        rows.addAll(CohortEvaluation.heads(encoder, train, trainGrids, test, testGrids, s.withSeed(seed + k),
+                                System.err, seeds > 1 ? " (seed " + (seed + k) + ")" : ""));
+                    }
+                    rows.addAll(CohortEvaluation.baselines(encoder, train, trainGrids, test, testGrids, s, System.err));
                     testSlides = test;
                 }
             }
@@ -206,6 +213,9 @@ public final class CohortCli {
                     CohortEvaluation.trueHazard(testSlides, s))));
             String md = validate > 0 ? CohortReport.markdown(rows, testSlides.size() + " held-out TRAINING slides (--validate)")
                     : CohortReport.markdown(rows, testSlides.size());
+            if (seeds > 1) {
+                md += CohortReport.spread(rows);
+            }
             String file = (validate > 0 ? "validation" : "evaluation") + (trainLimit > 0 ? "-train" + trainLimit : "");
             Files.writeString(cohort.resolve(file + ".md"), md);
             Files.write(cohort.resolve(file + ".json"), EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(rows));

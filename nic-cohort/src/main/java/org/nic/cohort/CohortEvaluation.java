@@ -44,6 +44,12 @@ public final class CohortEvaluation {
                            int minSteps, List<HeadTrainer.Type> heads, java.util.Set<CohortTask> tasks, boolean meanCode,
                            boolean slideNorm) {
 
+        /** The same settings with another training seed. */
+        public Settings withSeed(long other) {
+            return new Settings(crop, epochs, batchSize, learningRate, crops, other, resamples, minSteps, heads, tasks, meanCode,
+                    slideNorm);
+        }
+
         public Settings(int crop, int epochs, int batchSize, float learningRate, int crops, long seed, int resamples,
                         int minSteps, List<HeadTrainer.Type> heads, java.util.Set<CohortTask> tasks) {
             this(crop, epochs, batchSize, learningRate, crops, seed, resamples, minSteps, heads, tasks, true,
@@ -66,9 +72,16 @@ public final class CohortEvaluation {
     public static List<Row> evaluate(String encoder, List<CohortGenerator.Slide> train, List<CompressedGrid> trainGrids,
                                      List<CohortGenerator.Slide> test, List<CompressedGrid> testGrids, Settings s,
                                      PrintStream log) {
-        List<CohortGenerator.Slide> all = new ArrayList<>(train);
-        all.addAll(test);
-        CohortGenerator.Patterns family = CohortGenerator.Patterns.of(all);
+        List<Row> rows = heads(encoder, train, trainGrids, test, testGrids, s, log, "");
+        rows.addAll(baselines(encoder, train, trainGrids, test, testGrids, s, log));
+        return rows;
+    }
+
+    /** One row per head type, trained with the settings' seed; {@code suffix} is added to the method's name. */
+    public static List<Row> heads(String encoder, List<CohortGenerator.Slide> train, List<CompressedGrid> trainGrids,
+                                  List<CohortGenerator.Slide> test, List<CompressedGrid> testGrids, Settings s,
+                                  PrintStream log, String suffix) {
+        CohortGenerator.Patterns family = family(train, test);
         List<Row> rows = new ArrayList<>();
         for (HeadTrainer.Type type : s.heads()) {
             Map<CohortTask, Bootstrap.Interval> metrics = new LinkedHashMap<>();
@@ -92,8 +105,23 @@ public final class CohortEvaluation {
                 log.printf("[evaluate] %s, %s head, %s: %s (%.0f s)%n", encoder, name(type), task.task(), metrics.get(task),
                         (System.nanoTime() - t0) / 1e9);
             }
-            rows.add(new Row(encoder, name(type) + " head", metrics));
+            rows.add(new Row(encoder, name(type) + " head" + suffix, metrics));
         }
+        return rows;
+    }
+
+    private static CohortGenerator.Patterns family(List<CohortGenerator.Slide> train, List<CohortGenerator.Slide> test) {
+        List<CohortGenerator.Slide> all = new ArrayList<>(train);
+        all.addAll(test);
+        return CohortGenerator.Patterns.of(all);
+    }
+
+    /** The rows that train no head: the bag of codes and the arrangement statistics. */
+    public static List<Row> baselines(String encoder, List<CohortGenerator.Slide> train, List<CompressedGrid> trainGrids,
+                                      List<CohortGenerator.Slide> test, List<CompressedGrid> testGrids, Settings s,
+                                      PrintStream log) {
+        CohortGenerator.Patterns family = family(train, test);
+        List<Row> rows = new ArrayList<>();
         List<double[]> trainMeans = trainGrids.stream().map(GridStatistics::meanCode).toList();
         List<double[]> testMeans = testGrids.stream().map(GridStatistics::meanCode).toList();
         Map<CohortTask, Bootstrap.Interval> bag = new LinkedHashMap<>();

@@ -33,6 +33,38 @@ final class CohortReport {
         return md.toString();
     }
 
+    /**
+     * The spread over training seeds: for each method trained with several seeds (rows named "... (seed N)"), each
+     * task's max - min of the metric.
+     */
+    static String spread(List<CohortEvaluation.Row> rows) {
+        Map<String, java.util.List<CohortEvaluation.Row>> byMethod = new java.util.LinkedHashMap<>();
+        for (CohortEvaluation.Row row : rows) {
+            int at = row.method().indexOf(" (seed ");
+            if (at > 0) {
+                byMethod.computeIfAbsent(row.encoder() + " | " + row.method().substring(0, at), k -> new java.util.ArrayList<>())
+                        .add(row);
+            }
+        }
+        StringBuilder md = new StringBuilder(String.format("%nSpread over training seeds (max - min of the metric):%n%n| encoder"
+                + " | method | seeds |"));
+        for (CohortTask t : CohortTask.values()) {
+            md.append(' ').append(t.task()).append(" |");
+        }
+        md.append("\n|---|---|---|").append("---|".repeat(CohortTask.values().length)).append('\n');
+        byMethod.forEach((key, group) -> {
+            md.append("| ").append(key).append(" | ").append(group.size()).append(" |");
+            for (CohortTask t : CohortTask.values()) {
+                java.util.DoubleSummaryStatistics stats = group.stream().map(r -> r.metrics().get(t))
+                        .filter(i -> i != null && !Double.isNaN(i.value())).mapToDouble(Bootstrap.Interval::value).summaryStatistics();
+                md.append(' ').append(stats.getCount() < 2 ? "" : String.format("%.3f (%.3f-%.3f)", stats.getMax() - stats.getMin(),
+                        stats.getMin(), stats.getMax())).append(" |");
+            }
+            md.append('\n');
+        });
+        return md.toString();
+    }
+
     static String heads(Map<String, ModelPublished> heads) {
         StringBuilder s = new StringBuilder();
         heads.forEach((task, m) -> s.append(s.length() == 0 ? "" : "; ").append(String.format("%s %s (held-out %s %.3f, gain"

@@ -21,7 +21,8 @@ import org.nic.training.model.OnnxGraph;
  * softly assigned to {@value #TYPES} cell types (k-means of the training slides' codes: found without labels, on the
  * cohort's own look), and the slide is described by how often each pair of types touches relative to chance: the
  * log ratio of observed to expected 4-neighbour joins, log((C_ab / P + e) / (p_a p_b + e)), which does not move with
- * composition (a slide with more tumour has more tumour-tumour joins, not a higher ratio). With {@code composition},
+ * composition as the raw shares of joins would (scattered types stay at 1 whatever their amounts; a compact mass's
+ * self-join ratio still falls as it grows, roughly as its cohesion over its share). With {@code composition},
  * the types' shares p_a are features too. A ridge model on the standardised features (logistic, multinomial,
  * least squares or Cox, the ridge strength chosen by cross-validation on the training slides) gives the output.
  * <p>Why: a CNN on 40 slides learns whatever separates them most cheaply, and composition usually does; these

@@ -364,16 +364,28 @@ public class HeadTrainingService {
         if (fitGrids.size() < 4 || valGrids.size() < 3) {
             return HeadTrainer.train(grids, all, candidates.get(0));
         }
+        PublishGate gate = new PublishGate(config.trainer().gateLevel(), config.trainer().gateResamples(), 3,
+                config.trainer().seed());
+        SampleMetric validationMetric = (predicted, sample) -> metric(def, predicted, valLabels, sample);
         List<double[][]> scored = new ArrayList<>();
+        int chosen = 0;
         for (HeadTrainer.Settings candidate : candidates) {
             HeadTrainer.Result r = HeadTrainer.train(fitGrids, fitLabels, candidate);
             scored.add(predictions(r.onnx(), r.crop(), valGrids));
+            int k = scored.size() - 1;
             LOG.infof("task %s: %s, validation %s %.4f on %d slides", def.name(), describe(candidate), metricName(def.kind()),
-                    metric(def, scored.get(scored.size() - 1), valLabels, all(valGrids.size())), valGrids.size());
+                    metric(def, scored.get(k), valLabels, all(valGrids.size())), valGrids.size());
+            if (k > 0 && beats(scored.get(k), scored.get(chosen), validationMetric, valGrids.size(), gate)) {
+                chosen = k;
+            }
+            // When not even a perfect challenger could beat the current choice on these validation slides, the richer
+            // candidates' minutes of training cannot change the choice: they are not trained.
+            if (k < candidates.size() - 1 && !beatable(scored.get(chosen), validationMetric, valGrids.size(), gate)) {
+                LOG.infof("task %s: no candidate could beat %s on these %d validation slides; the later candidates are not "
+                        + "trained", def.name(), describe(candidates.get(chosen)), valGrids.size());
+                break;
+            }
         }
-        PublishGate gate = new PublishGate(config.trainer().gateLevel(), config.trainer().gateResamples(), 3,
-                config.trainer().seed());
-        int chosen = choose(scored, (predicted, sample) -> metric(def, predicted, valLabels, sample), valGrids.size(), gate);
         LOG.infof("task %s: %s chosen, trained again on all %d training slides", def.name(), describe(candidates.get(chosen)),
                 grids.size());
         return HeadTrainer.train(grids, all, candidates.get(chosen));
@@ -407,15 +419,25 @@ public class HeadTrainingService {
     static int choose(List<double[][]> predictions, SampleMetric metric, int n, PublishGate gate) {
         int chosen = 0;
         for (int k = 1; k < predictions.size(); k++) {
-            double[][] challenger = predictions.get(k);
-            double[][] current = predictions.get(chosen);
-            PublishGate.Decision d = gate.decide(n, sample -> new double[] {metric.of(challenger, sample), metric.of(current, sample)},
-                    "champion");
-            if (d.publish()) {
+            if (beats(predictions.get(k), predictions.get(chosen), metric, n, gate)) {
                 chosen = k;
             }
         }
         return chosen;
+    }
+
+    /**
+     * Whether any challenger could displace the current choice on these validation slides: one scoring the metric's
+     * maximum (1) on every resample would have to pass the gate. With a few slides and a near-perfect choice, none can.
+     */
+    static boolean beatable(double[][] current, SampleMetric metric, int n, PublishGate gate) {
+        return gate.decide(n, sample -> new double[] {1.0, metric.of(current, sample)}, "champion").publish();
+    }
+
+    /** Whether the challenger's validation gain over the current choice holds under the gate's paired bootstrap. */
+    static boolean beats(double[][] challenger, double[][] current, SampleMetric metric, int n, PublishGate gate) {
+        return gate.decide(n, sample -> new double[] {metric.of(challenger, sample), metric.of(current, sample)}, "champion")
+                .publish();
     }
 
     static HeadLabel headLabel(TaskDefinition def, LabelRecorded l) {

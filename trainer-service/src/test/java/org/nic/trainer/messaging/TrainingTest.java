@@ -50,13 +50,7 @@ class TrainingTest {
              ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
             var from = events.endOffsets(Topics.MODEL_PUBLISHED);
             var decisions = events.endOffsets(Topics.MODEL_DECIDED);
-            for (int i = 0; i < 60; i++) {
-                String slide = "train-" + i + "-" + System.nanoTime();
-                double signal = r.nextGaussian();
-                SyntheticGrids.write(store, StorageLayout.grid(slide, "test-encoder"), SyntheticGrids.grid(slide, 8, signal, r));
-                LabelRecorded label = new LabelRecorded(slide, "case-" + i, "test-score", 50 + 10 * signal, null, null, null, "test");
-                events.publish(EventType.LABEL_RECORDED, label.key(), label);
-            }
+            scoredSlides(events, store, r, 0, 60);
             ConsumerRecord<String, byte[]> record = events.await(from, rec -> "test-score/test-encoder".equals(rec.key()),
                     TIMEOUT, Topics.MODEL_PUBLISHED);
             JsonNode published = EventJson.mapper().readTree(record.value());
@@ -95,13 +89,7 @@ class TrainingTest {
             assertThat(labels.newTrainable("test-score")).isZero();
 
             // Three more slides like the others: the challenger equals the champion, a gain that the gate refuses.
-            for (int i = 60; i < 63; i++) {
-                String slide = "train-" + i + "-" + System.nanoTime();
-                double signal = r.nextGaussian();
-                SyntheticGrids.write(store, StorageLayout.grid(slide, "test-encoder"), SyntheticGrids.grid(slide, 8, signal, r));
-                LabelRecorded label = new LabelRecorded(slide, "case-" + i, "test-score", 50 + 10 * signal, null, null, null, "test");
-                events.publish(EventType.LABEL_RECORDED, label.key(), label);
-            }
+            scoredSlides(events, store, r, 60, 63);
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (System.nanoTime() < deadline && labels.newTrainable("test-score") < 3) {
                 Thread.sleep(200);
@@ -166,6 +154,17 @@ class TrainingTest {
             assertThat(EventJson.validate(EventType.MODEL_DECIDED, failed)).isEmpty();
             assertThat(failed.get("decision").asText()).isEqualTo("FAILED");
             assertThat(failed.get("reason").asText()).contains("training failed", "unreadable grid metadata", slide);
+        }
+    }
+
+    /** Slides {@code from} to {@code to} (exclusive) of test-score: a grid with a signal, labelled 50 + 10 x signal. */
+    static void scoredSlides(EventClient events, ObjectStore store, Random r, int from, int to) {
+        for (int i = from; i < to; i++) {
+            String slide = "train-" + i + "-" + System.nanoTime();
+            double signal = r.nextGaussian();
+            SyntheticGrids.write(store, StorageLayout.grid(slide, "test-encoder"), SyntheticGrids.grid(slide, 8, signal, r));
+            LabelRecorded label = new LabelRecorded(slide, "case-" + i, "test-score", 50 + 10 * signal, null, null, null, "test");
+            events.publish(EventType.LABEL_RECORDED, label.key(), label);
         }
     }
 

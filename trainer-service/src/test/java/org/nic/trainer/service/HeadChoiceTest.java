@@ -67,4 +67,22 @@ class HeadChoiceTest {
         assertThat(HeadTrainingService.choose(List.of(simple, better), auc, 40, GATE)).isEqualTo(1);
         assertThat(HeadTrainingService.choose(List.of(simple, simple), auc, 40, GATE)).isZero();
     }
+
+    @Test
+    void aChoiceNoChallengerCouldBeatOnTheseSlidesEndsTheSearch() {
+        Random r = new Random(9);
+        String[] classes = new String[40];
+        double[][] perfect = new double[40][];
+        double[][] weak = new double[40][];
+        for (int i = 0; i < 40; i++) {
+            boolean scattered = i % 2 == 1;
+            classes[i] = scattered ? "scattered" : "compact";
+            perfect[i] = new double[] {scattered ? 0.9 : 0.1};
+            weak[i] = new double[] {(scattered ? 1 : 0) + 2 * r.nextGaussian()};
+        }
+        List<LabelRecorded> truth = PublishGateTest.labels(classes);
+        HeadTrainingService.SampleMetric auc = (p, s) -> HeadTrainingService.metric(PublishGateTest.PATTERN, p, truth, s);
+        assertThat(HeadTrainingService.beatable(perfect, auc, 40, GATE)).as("a perfect choice").isFalse();
+        assertThat(HeadTrainingService.beatable(weak, auc, 40, GATE)).as("a weak choice").isTrue();
+    }
 }
