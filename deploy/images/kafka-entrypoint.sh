@@ -2,7 +2,8 @@
 # Entrypoint of the nic/kafka image: one KRaft node (broker and controller), the Kafka jars NIC's local
 # stack and tests use (from Maven Central), data in $KAFKA_DATA_DIR (formatted on first start).
 # Settings: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_ADVERTISED_HOST (127.0.0.1),
-#   KAFKA_DATA_DIR (/var/lib/kafka), KAFKA_HEAP_OPTS (-Xms256m -Xmx1g).
+#   KAFKA_DATA_DIR (/var/lib/kafka), KAFKA_HEAP_OPTS (-Xms256m -Xmx1g), KAFKA_SECRETS_DIR (TLS and SCRAM logins:
+#   deploy/local/kafka-properties.sh).
 set -eu
 port=${KAFKA_PORT:-9092}
 controller=${KAFKA_CONTROLLER_PORT:-9093}
@@ -10,11 +11,19 @@ host=${KAFKA_ADVERTISED_HOST:-127.0.0.1}
 data=${KAFKA_DATA_DIR:-/var/lib/kafka}
 conf=${TMPDIR:-/tmp}/server.properties
 . /opt/nic/bin/kafka-properties.sh
-kafka_properties "" "$port" "$controller" "$host" "$data" >"$conf"
+(umask 077; kafka_properties "" "$port" "$controller" "$host" "$data" >"$conf")
 cp='/opt/kafka/libs/*'
 if [ ! -f "$data/meta.properties" ]; then
+  # With KAFKA_SECRETS_DIR (TLS material and principals.env, mounted read-only): every principal's SCRAM login is
+  # made with the storage.
+  set --
+  if [ -n "${KAFKA_SECRETS_DIR:-}" ]; then
+    while IFS='=' read -r name password; do
+      [ -n "$name" ] && set -- "$@" --add-scram "SCRAM-SHA-512=[name=$name,password=$password]"
+    done <"$KAFKA_SECRETS_DIR/principals.env"
+  fi
   java -cp "$cp" kafka.tools.StorageTool format --config "$conf" \
-    --cluster-id "$(java -cp "$cp" kafka.tools.StorageTool random-uuid)" --standalone
+    --cluster-id "$(java -cp "$cp" kafka.tools.StorageTool random-uuid)" --standalone "$@"
 fi
 exec java ${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g} -Dlog4j2.configurationFile=/opt/kafka/config/log4j2.properties \
   -cp "$cp" kafka.Kafka "$conf"

@@ -39,6 +39,7 @@ stop_all() {
 }
 
 . "$repo/deploy/local/keycloak.sh"
+. "$repo/deploy/local/kafka-access.sh"
 
 if [ "${1:-}" = stop ]; then stop_all; keycloak_stop "$work/keycloak"; exit 0; fi
 [ "$(id -u)" = 0 ] || { echo "run as root (runc, and umoci unpacking the images' file owners)" >&2; exit 2; }
@@ -51,10 +52,19 @@ crops=$repo/.local/demo-slides
 mkdir -p "$crops"
 
 stop_all
+# A broker formatted before it had logins is started afresh (its data is the demo's own).
+[ -f "$work/data/kafka/meta.properties" ] && [ ! -f "$work/data/kafka-secured" ] && rm -rf "$work/data/kafka"
 rm -rf "$work/bundles" && mkdir -p "$work/bundles" "$work/logs" "$work/data/kafka" "$work/data/s3"
+touch "$work/data/kafka-secured"
 chown -R 185:185 "$work/data"
 
 kafka_port=$((9092 + offset)); s3_port=$((9000 + offset))
+# The broker's TLS material and its principals' passwords, made on the first run (never committed): the broker's
+# container mounts them read-only; each service's gets only the CA certificate and its own login.
+kafka_secrets_dir=$work/kafka-secrets
+kafka_secrets "$kafka_secrets_dir"
+mkdir -p "$work/kafka-ca" && cp "$kafka_secrets_dir/ca.crt" "$work/kafka-ca/ca.crt"
+chown -R 185:185 "$kafka_secrets_dir" "$work/kafka-ca"
 export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kafka_port NIC_STORAGE_ENDPOINT=http://127.0.0.1:$s3_port
 export NIC_STORAGE_ACCESS_KEY=${NIC_STORAGE_ACCESS_KEY:-nic} NIC_STORAGE_SECRET_KEY=${NIC_STORAGE_SECRET_KEY:-nic-secret}
 . "$repo/deploy/local/demo-steps.sh"
@@ -120,11 +130,14 @@ ready() { # name url seconds
 }
 
 container kafka "$kafka_port" "KAFKA_PORT=$kafka_port" "KAFKA_CONTROLLER_PORT=$((9093 + offset))" \
-  KAFKA_DATA_DIR=/var/lib/kafka -- "$work/data/kafka:/var/lib/kafka:rw"
+  KAFKA_DATA_DIR=/var/lib/kafka KAFKA_SECRETS_DIR=/etc/nic/kafka-secrets -- "$work/data/kafka:/var/lib/kafka:rw" \
+  "$kafka_secrets_dir:/etc/nic/kafka-secrets"
 container s3proxy "$s3_port" "S3_PORT=$s3_port" "S3_ACCESS_KEY=$NIC_STORAGE_ACCESS_KEY" \
   "S3_SECRET_KEY=$NIC_STORAGE_SECRET_KEY" S3_DATA_DIR=/var/lib/s3 -- "$work/data/s3:/var/lib/s3:rw"
 listening kafka "$kafka_port" 90
 listening s3proxy "$s3_port" 60
+with_kafka_principal "$kafka_secrets_dir" admin java -jar "$repo/nic-cli/target/nic-cli.jar" kafka-setup \
+  --users "$repo/deploy/k8s/base/users.yaml" --topics "$repo/deploy/k8s/base/topics.yaml" >&2
 
 # People log in to the dashboard through Keycloak, run beside the containers as a process (it needs Java 21+, and
 # no image is built for it here; deploy/local/keycloak.sh), its secrets generated on the first run.
@@ -137,8 +150,10 @@ for s in tiler-service:8081 encoder-service:8082 predictor-service:8083 trainer-
   name=${s%%:*}; port=$((${s##*:} + offset)); opts=""; extra=()
   [ "$name" = trainer-service ] && opts=$demo_trainer_options
   [ "$name" = dashboard-service ] && extra=("${oidc_env[@]}")
+  mapfile -t -O "${#extra[@]}" extra < <(kafka_client_env "$kafka_secrets_dir" "nic-${name%-service}" /etc/nic/kafka-ca/ca.crt)
   container "$name" "$port" "${common_env[@]}" "${extra[@]}" "QUARKUS_HTTP_PORT=$port" DJL_CACHE_DIR=/tmp/djl \
-    "JAVA_OPTS_APPEND=$(echo $opts)" -- "$(dirname "$slide"):$(dirname "$slide")" "$crops:$crops" "$work/keys:/etc/nic/keys"
+    "JAVA_OPTS_APPEND=$(echo $opts)" -- "$(dirname "$slide"):$(dirname "$slide")" "$crops:$crops" "$work/keys:/etc/nic/keys" \
+    "$work/kafka-ca:/etc/nic/kafka-ca"
 done
 for s in tiler-service:8081 encoder-service:8082 predictor-service:8083 trainer-service:8084 dashboard-service:8085; do
   ready "${s%%:*}" "http://127.0.0.1:$((${s##*:} + offset))/q/health/ready" 240

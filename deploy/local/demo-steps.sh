@@ -12,7 +12,14 @@ demo_trainer_options="-Dnic.tasks.tissue-fraction.kind=REGRESSION -Dnic.trainer.
   -Dnic.trainer.retrain-after-labels=1000 -Dnic.trainer.min-held-out=3 -Dnic.trainer.epochs=40
   -Dnic.trainer.min-steps=0 -Dnic.trainer.crops=4 -Dnic.trainer.gate-level=0.5"
 
-nic() { java -jar "$repo/nic-cli/target/nic-cli.jar" "$@"; }
+# The demo plays the scanner: its principal on a broker with logins ($kafka_secrets_dir, set by the caller).
+nic() {
+  if [ -f "${kafka_secrets_dir:-}/principals.env" ]; then
+    with_kafka_principal "$kafka_secrets_dir" nic-scanner java -jar "$repo/nic-cli/target/nic-cli.jar" "$@"
+  else
+    java -jar "$repo/nic-cli/target/nic-cli.jar" "$@"
+  fi
+}
 
 demo_slide() {
   local slide=$1 crops=$2 i=0 crop out fraction

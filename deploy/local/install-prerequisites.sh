@@ -29,4 +29,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])' || { echo "Java 17 or newer is required" >&2; exit 1; }
+# Keycloak (the dashboard's OpenID Connect provider, in the local stack and the dashboard's tests) needs Java 21+,
+# installed beside the default: any JDK under /usr/lib/jvm, or NIC_KEYCLOAK_JAVA_HOME.
+if [ -z "${NIC_KEYCLOAK_JAVA_HOME:-}" ] && ! grep -qsE '^JAVA_VERSION="(2[1-9]|[3-9][0-9])' /usr/lib/jvm/*/release; then
+  echo "Keycloak needs a Java 21 or newer beside the default one (under /usr/lib/jvm, or set NIC_KEYCLOAK_JAVA_HOME)" >&2
+  exit 1
+fi
 command -v mvn >/dev/null 2>&1 || { echo "Maven is required" >&2; exit 1; }

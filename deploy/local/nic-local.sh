@@ -54,22 +54,36 @@ kafka_healthy() {
 
 start_kafka() {
   if port_open "$kafka_port"; then log "Kafka already listening on $kafka_port"; return 0; fi
+  [ -f "$repo/nic-cli/target/nic-cli.jar" ] || { echo "build first (mvn -B -DskipTests install): the broker's TLS material and ACLs come from nic-cli" >&2; return 1; }
+  # TLS and SCRAM logins, one principal per service with its ACLs (docs/security.md): secrets made once, never committed.
+  export KAFKA_SECRETS_DIR=$dir/kafka/secrets
+  kafka_secrets "$KAFKA_SECRETS_DIR"
+  if [ -f "$dir/kafka/data/meta.properties" ] && [ ! -f "$dir/kafka/secured" ]; then
+    log "the local broker's data predates its logins: starting it afresh"
+    rm -rf "$dir/kafka/data"
+  fi
   mkdir -p "$dir/kafka/data"
   local conf=$dir/kafka/server.properties
   . "$here/kafka-properties.sh"
-  kafka_properties 127.0.0.1 "$kafka_port" "$controller_port" 127.0.0.1 "$dir/kafka/data" >"$conf"
+  ( umask 077; kafka_properties 127.0.0.1 "$kafka_port" "$controller_port" 127.0.0.1 "$dir/kafka/data" >"$conf" )
   local cp="$lib/kafka/*"
   if [ ! -f "$dir/kafka/data/meta.properties" ]; then
+    local scram=()
+    mapfile -t scram < <(kafka_scram_args)
     java -cp "$cp" kafka.tools.StorageTool format --config "$conf" \
-      --cluster-id "$(java -cp "$cp" kafka.tools.StorageTool random-uuid)" --standalone >"$dir/kafka/format.log" 2>&1 \
+      --cluster-id "$(java -cp "$cp" kafka.tools.StorageTool random-uuid)" --standalone "${scram[@]}" >"$dir/kafka/format.log" 2>&1 \
       || { cat "$dir/kafka/format.log" >&2; return 1; }
+    touch "$dir/kafka/secured"
   fi
   : >"$dir/kafka/kafka.log"
   nohup java -Xms256m -Xmx1g -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$cp" kafka.Kafka "$conf" \
     >>"$dir/kafka/kafka.log" 2>&1 &
   echo $! >"$dir/kafka/pid"
   wait_for "Kafka" 90 kafka_healthy || { tail -30 "$dir/kafka/kafka.log" >&2; return 1; }
-  log "Kafka (KRaft) ready on 127.0.0.1:$kafka_port"
+  KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kafka_port with_kafka_principal "$KAFKA_SECRETS_DIR" admin \
+    java -jar "$repo/nic-cli/target/nic-cli.jar" kafka-setup --users "$repo/deploy/k8s/base/users.yaml" \
+    --topics "$repo/deploy/k8s/base/topics.yaml" >&2
+  log "Kafka (KRaft) ready on 127.0.0.1:$kafka_port: TLS and SCRAM logins, ACLs per principal ($KAFKA_SECRETS_DIR)"
 }
 
 s3_healthy() { curl -s -o /dev/null -m 2 "http://127.0.0.1:$s3_port/"; }
@@ -115,6 +129,7 @@ status() {
 }
 
 . "$here/keycloak.sh"
+. "$here/kafka-access.sh"
 
 case "${1:-}" in
   fetch) fetch ;;

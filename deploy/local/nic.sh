@@ -9,7 +9,21 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 jar=$repo/nic-cli/target/nic-cli.jar
 [ -f "$jar" ] || { echo "no $jar: build first (mvn -B -DskipTests install)" >&2; exit 1; }
+dir=${NIC_LOCAL_DIR:-$repo/.local}
+log() { printf '[nic] %s\n' "$*" >&2; }
 . "$here/services.sh"
 export KAFKA_BOOTSTRAP_SERVERS=${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${NIC_KAFKA_PORT:-9092}}
 export NIC_STORAGE_ENDPOINT=${NIC_STORAGE_ENDPOINT:-http://127.0.0.1:${NIC_S3_PORT:-9000}}
-exec java -jar "$jar" "$@"
+# The principal the command acts as on the local broker: an operator pins heads; the broker's admin sets it up; a
+# scanner submits, labels and waits (override: NIC_KAFKA_PRINCIPAL).
+case "${1:-}" in
+  pin-head) principal=nic-operator ;;
+  kafka-setup) principal=admin ;;
+  *) principal=nic-scanner ;;
+esac
+principal=${NIC_KAFKA_PRINCIPAL:-$principal}
+if [ -z "${KAFKA_SASL_JAAS_CONFIG:-}" ] && [ -f "$kafka_secrets_dir/principals.env" ]; then
+  with_kafka_principal "$kafka_secrets_dir" "$principal" java -jar "$jar" "$@"
+else
+  exec java -jar "$jar" "$@"
+fi

@@ -10,6 +10,7 @@
 #   deploy/local/run-cohort.sh [cohort-folder]          (default: .local/cohort-2026)
 # Settings (environment): NIC_COHORT_SEED (2026), NIC_COHORT_TRAIN (120), NIC_COHORT_TEST (60),
 #   NIC_COHORT_PATTERNS (the growth-pattern task: COMPACT_SCATTERED, BORDER = desmoplastic or replacement, BORDER_MIXED),
+#   NIC_COHORT_SEEDS (1: every comparison head trained with this many seeds, and the spread of each metric reported),
 #   NIC_COHORT_SIZE (8192 px), NIC_COHORT_ENCODER (the live system's encoder: the shipped default),
 #   NIC_COHORT_ENCODERS (the encoders of the evaluation table, default the live one; more ids run the
 #   comparison table, each needing its grids: ~10 min per encoder on 2 cores),
@@ -19,7 +20,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 dir=${NIC_LOCAL_DIR:-$repo/.local}
-cohort=${1:-$dir/cohort-${NIC_COHORT_SEED:-2026}}
+patterns=${NIC_COHORT_PATTERNS:-COMPACT_SCATTERED}
+# Another task, another folder: a cohort already generated is reused as it is.
+suffix=$([ "$patterns" = COMPACT_SCATTERED ] || echo "-$(echo "$patterns" | tr 'A-Z_' 'a-z-')")
+cohort=${1:-$dir/cohort-${NIC_COHORT_SEED:-2026}$suffix}
 train=${NIC_COHORT_TRAIN:-120}
 test=${NIC_COHORT_TEST:-60}
 start=$(date +%s)
@@ -31,13 +35,22 @@ log "building (tests skipped)"
 # The encoder the live system uses (the encoder service's default and the trainer's), the shipped one.
 encoder=${NIC_COHORT_ENCODER:-mtl-nic-v2}
 encoders=${NIC_COHORT_ENCODERS:-$encoder}
-cohort_cli() { java -Xmx8g -jar "$repo/nic-cohort/target/nic-cohort.jar" "$@"; }
+# nic-cohort plays the lab (arrivals, labels) and the operator (encode requests, reading every topic): the broker's
+# admin login on the local stack.
+cohort_cli() {
+  if [ -f "$dir/kafka/secrets/principals.env" ]; then
+    with_kafka_principal "$dir/kafka/secrets" admin java -Xmx8g -jar "$repo/nic-cohort/target/nic-cohort.jar" "$@"
+  else
+    java -Xmx8g -jar "$repo/nic-cohort/target/nic-cohort.jar" "$@"
+  fi
+}
+. "$here/kafka-access.sh"
 
 if [ ! -f "$cohort/labels.csv" ]; then
   log "generating $train + $test slides into $cohort"
   cohort_cli generate --seed "${NIC_COHORT_SEED:-2026}" --train "$train" --test "$test" \
     --size "${NIC_COHORT_SIZE:-8192}" --kather "$repo/../shared/data/patches/kather-texture-2016" --out "$cohort" \
-    --patterns "${NIC_COHORT_PATTERNS:-COMPACT_SCATTERED}"
+    --patterns "$patterns"
 fi
 # The growth-pattern classes of this cohort, in label order (alphabetical: compact,scattered; desmoplastic,replacement;
 # desmoplastic,mixed,replacement).
@@ -66,5 +79,5 @@ for r in ${NIC_COHORT_REGISTER:-}; do register+=(--register "$r"); done
 enc_args=()
 for e in $encoders; do enc_args+=(--encoder "$e"); done
 log "evaluating heads and baselines for: $encoders"
-cohort_cli evaluate --cohort "$cohort" "${enc_args[@]}" "${register[@]}"
+cohort_cli evaluate --cohort "$cohort" "${enc_args[@]}" "${register[@]}" --seeds "${NIC_COHORT_SEEDS:-1}"
 log "done: $cohort/run-$encoder.md, $cohort/evaluation.md"

@@ -2,6 +2,10 @@
 #   start_service NAME JAR PORT [java options...]
 # Needs: $repo, $dir (local state folder), $NIC_SOURCES_ALLOWED_ROOTS (folders file: URIs may point into), log().
 
+. "$(dirname "${BASH_SOURCE[0]}")/kafka-access.sh"
+# Each service logs in to the local broker as its own principal (nic-<name>), when the broker has logins.
+kafka_secrets_dir=$dir/kafka/secrets
+
 # The local store's credentials (deploy/local/nic-local.sh starts S3Proxy with the same): services and the
 # nic command line have no credentials of their own.
 export NIC_STORAGE_ACCESS_KEY=${NIC_STORAGE_ACCESS_KEY:-${NIC_S3_ACCESS_KEY:-nic}}
@@ -30,7 +34,11 @@ start_service() {
     log "restarting $name with the fresh build and settings"
     kill "$(cat "$pidfile")"; while kill -0 "$(cat "$pidfile")" 2>/dev/null; do sleep 0.2; done
   fi
-  NIC_SOURCES_ALLOWED_ROOTS="$NIC_SOURCES_ALLOWED_ROOTS" nohup java -Xmx2g "$@" -jar "$jar" \
+  local kafka_env=()
+  if [ -f "$kafka_secrets_dir/principals.env" ]; then
+    mapfile -t kafka_env < <(kafka_client_env "$kafka_secrets_dir" "nic-$name")
+  fi
+  NIC_SOURCES_ALLOWED_ROOTS="$NIC_SOURCES_ALLOWED_ROOTS" nohup env "${kafka_env[@]}" java -Xmx2g "$@" -jar "$jar" \
     >"$dir/services/$name.log" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 300); do

@@ -24,15 +24,26 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.nic.event.EventJson;
 import org.nic.event.EventType;
 
-/** Plain Kafka clients: publish CloudEvents as a scanner would, and wait for what the pipeline answers. */
+/**
+ * Plain Kafka clients: publish CloudEvents as a scanner would, and wait for what the pipeline answers. A secured
+ * broker's settings come from the environment as the services' do ({@link KafkaAccess#fromEnvironment}), or are given.
+ */
 public final class EventClient implements AutoCloseable {
 
     private final String bootstrap;
+    private final Properties security;
     private final KafkaProducer<String, byte[]> producer;
 
     public EventClient(String bootstrap) {
+        this(bootstrap, KafkaAccess.fromEnvironment());
+    }
+
+    /** A client with its own security settings (SASL_SSL login, truststore): one principal's. */
+    public EventClient(String bootstrap, Properties security) {
         this.bootstrap = bootstrap;
+        this.security = security;
         Properties p = new Properties();
+        p.putAll(security);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -168,6 +179,7 @@ public final class EventClient implements AutoCloseable {
 
     private KafkaConsumer<String, byte[]> consumer() {
         Properties p = new Properties();
+        p.putAll(security);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
  * {@code NIC_STORAGE_SECRET_KEY}), defaulting to deploy/local's broker and store; the credentials have no default.
  */
 @Command(name = "nic", mixinStandardHelpOptions = true, subcommands = {NicCli.Submit.class, NicCli.Await.class, NicCli.Label.class, NicCli.AwaitHead.class, NicCli.PinHead.class,
-        NicCli.Keys.class},
+        NicCli.Keys.class, NicCli.KafkaSetup.class, NicCli.KafkaTlsCommand.class},
         description = "Submit slides to NIC and print what the pipeline answers.")
 public final class NicCli {
 
@@ -299,6 +299,48 @@ public final class NicCli {
         public Integer call() {
             org.nic.trust.SigningKey.generate(privateFile, publicFile);
             System.out.println("key " + org.nic.trust.SigningKey.read(privateFile).keyId() + ": " + privateFile + ", " + publicFile);
+            return 0;
+        }
+    }
+
+    @Command(name = "kafka-setup", description = "Give a broker outside Kubernetes NIC's topics and its principals' ACLs, as "
+            + "deploy/k8s declares them for Strimzi (run with the broker's admin login in KAFKA_SASL_JAAS_CONFIG).")
+    static final class KafkaSetup implements Callable<Integer> {
+
+        @Option(names = "--users", required = true, description = "Strimzi KafkaUsers (deploy/k8s/base/users.yaml)")
+        Path users;
+
+        @Option(names = "--topics", required = true, description = "Strimzi KafkaTopics (deploy/k8s/base/topics.yaml)")
+        Path topics;
+
+        @Option(names = "--brokers", defaultValue = "1", description = "brokers there are: replicas are capped at it")
+        int brokers;
+
+        @Override
+        public Integer call() throws Exception {
+            java.util.Properties p = KafkaAccess.fromEnvironment();
+            p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+            var declaredUsers = KafkaAccess.users(users);
+            var declaredTopics = KafkaAccess.topics(topics);
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+                KafkaAccess.apply(admin, declaredTopics, declaredUsers, brokers);
+            }
+            System.out.println(declaredTopics.size() + " topics and the ACLs of " + declaredUsers.size() + " principals in place");
+            return 0;
+        }
+    }
+
+    @Command(name = "kafka-tls", description = "Make a broker's TLS material with keytool: its own CA (ca.crt, for clients) and "
+            + "the broker's keystore for localhost and 127.0.0.1 (broker.p12, password in broker.password); kept when there.")
+    static final class KafkaTlsCommand implements Callable<Integer> {
+
+        @Option(names = "--dir", required = true)
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            KafkaTls.Material m = KafkaTls.ensure(dir);
+            System.out.println("CA " + m.caCertificate() + ", keystore " + m.keystore());
             return 0;
         }
     }

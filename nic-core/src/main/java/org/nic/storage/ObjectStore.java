@@ -36,8 +36,16 @@ public final class ObjectStore implements AutoCloseable {
      * @param secretKey secret key
      * @param region region the client signs for
      * @param bucket NIC's bucket
+     * @param caFile PEM certificates of the authority the store's TLS certificate is signed by (a site's own CA), or
+     *     null for the JVM's default trust (and for plain HTTP)
      */
-    public record Settings(String endpoint, String accessKey, String secretKey, String region, String bucket) { }
+    public record Settings(String endpoint, String accessKey, String secretKey, String region, String bucket, Path caFile) {
+
+        /** The JVM's default trust. */
+        public Settings(String endpoint, String accessKey, String secretKey, String region, String bucket) {
+            this(endpoint, accessKey, secretKey, region, bucket, null);
+        }
+    }
 
     /** What a stat of an object tells. */
     public record ObjectInfo(String bucket, String key, long size, String etag, Instant lastModified) { }
@@ -47,13 +55,43 @@ public final class ObjectStore implements AutoCloseable {
     private final String endpoint;
 
     public ObjectStore(Settings settings) {
-        this.client = MinioClient.builder()
+        MinioClient.Builder builder = MinioClient.builder()
                 .endpoint(settings.endpoint())
                 .credentials(settings.accessKey(), settings.secretKey())
-                .region(settings.region())
-                .build();
+                .region(settings.region());
+        if (settings.caFile() != null) {
+            builder.httpClient(trusting(settings.caFile()));
+        }
+        this.client = builder.build();
         this.bucket = settings.bucket();
         this.endpoint = settings.endpoint();
+    }
+
+    /** An HTTP client that trusts the certificates of {@code caFile} (PEM) alone, for a store with a site's own CA. */
+    static okhttp3.OkHttpClient trusting(Path caFile) {
+        try (InputStream in = Files.newInputStream(caFile)) {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            trust.load(null, null);
+            int i = 0;
+            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in)) {
+                trust.setCertificateEntry("ca-" + i++, c);
+            }
+            if (i == 0) {
+                throw new IllegalArgumentException("no certificate in the store's CA file " + caFile.getFileName());
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.X509TrustManager tm = (javax.net.ssl.X509TrustManager) tmf.getTrustManagers()[0];
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
+            return new okhttp3.OkHttpClient.Builder().sslSocketFactory(tls.getSocketFactory(), tm)
+                    .connectTimeout(java.time.Duration.ofMinutes(1)).writeTimeout(java.time.Duration.ofMinutes(5))
+                    .readTimeout(java.time.Duration.ofMinutes(5)).build();
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot read the store's CA file " + caFile.getFileName() + ": " + e.getMessage(), e);
+        }
     }
 
     /** NIC's bucket. */

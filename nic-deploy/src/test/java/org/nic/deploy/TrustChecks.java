@@ -187,6 +187,12 @@ final class TrustChecks {
                 } else if (key.endsWith(".group.id")) {
                     String group = value.replace("${quarkus.uuid}", "6f1c0e9e-uuid");
                     assertThat(allows(acls, "group", group, "Read")).as("%s joins group %s", user, value).isTrue();
+                    String strategy = p.getProperty(key.replace(".group.id", ".failure-strategy"));
+                    if ("delayed-retry-topic".equals(strategy)) {
+                        // SmallRye reads the retry topics in a group of its own, named after the channel's.
+                        assertThat(allows(acls, "group", "kafka-delayed-retry-topic-" + group, "Read"))
+                                .as("%s's retries read in group kafka-delayed-retry-topic-%s", user, value).isTrue();
+                    }
                 }
             }
         }

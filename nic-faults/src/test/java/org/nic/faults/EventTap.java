@@ -48,8 +48,9 @@ final class EventTap implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    EventTap(String bootstrap) {
+    EventTap(String bootstrap, Properties security) {
         Properties p = new Properties();
+        p.putAll(security);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "nic-fault-tap-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

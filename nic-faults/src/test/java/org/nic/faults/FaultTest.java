@@ -56,8 +56,8 @@ class FaultTest {
         // 8,000 x 8,000 px of real H&E at 0.5 um/px: 62 x 62 cells, seconds of encoding, long enough to kill in.
         slideFile = SyntheticSlides.pyramid(dir.resolve("slides/he-8000.tif"), 8);
         nic = Pipeline.start(dir, List.of(dir.resolve("slides"), TestSlides.data().resolve("slides")), LABELS);
-        tap = new EventTap(nic.kafka.bootstrapServers());
-        events = new EventClient(nic.kafka.bootstrapServers());
+        tap = new EventTap(nic.kafka.bootstrapServers(), nic.admin());
+        events = new EventClient(nic.kafka.bootstrapServers(), nic.admin());
     }
 
     @AfterAll
@@ -232,6 +232,64 @@ class FaultTest {
                 assertThat(log).as("%s's log names %s", service.module(), secret).doesNotContain(secret);
             }
         }
+    }
+
+    @Test
+    @Order(7)
+    void theBrokerRefusesAPrincipalWithoutTheAclAClientWithoutCredentialsAndAnotherCa() throws Exception {
+        String key = "forged-task/" + Pipeline.ENCODER;
+        org.nic.event.ModelPublished forged = new org.nic.event.ModelPublished("forged-task", "REGRESSION", Pipeline.ENCODER, "v1",
+                "s3://nic/models/heads/forged-task/v1/model.onnx", "a".repeat(64), "s3://nic/models/heads/forged-task/v1/card.json",
+                "spearman", 1.0, 10, "forged");
+        // The predictor's own principal may read heads, not publish them.
+        try (EventClient predictor = new EventClient(nic.kafka.bootstrapServers(), quick(nic.kafka.security("nic-predictor")))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> predictor.publish(EventType.MODEL_PUBLISHED, key, forged))
+                    .hasStackTraceContaining("TopicAuthorizationException");
+        }
+        // The dashboard's may write nothing at all.
+        try (EventClient dashboard = new EventClient(nic.kafka.bootstrapServers(), quick(nic.kafka.security("nic-dashboard")))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> dashboard.publish(EventType.SLIDE_ARRIVED, "x",
+                    new SlideArrived("x", "file:/x.svs", null, null, null)))
+                    // Refused before any topic: a principal that may write nowhere cannot even start a producer.
+                    .hasStackTraceContaining("AuthorizationException");
+        }
+        // No credentials, a wrong password, a CA the client does not trust: no connection at all.
+        java.util.Properties none = quick(new java.util.Properties());
+        try (EventClient anonymous = new EventClient(nic.kafka.bootstrapServers(), none)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> anonymous.publish(EventType.MODEL_PUBLISHED, key, forged))
+                    .isInstanceOf(IllegalStateException.class);
+        }
+        java.util.Properties wrong = quick(nic.kafka.security("nic-trainer"));
+        wrong.put("sasl.jaas.config", org.nic.cli.KafkaAccess.jaas("nic-trainer", "not-its-password"));
+        try (EventClient impostor = new EventClient(nic.kafka.bootstrapServers(), wrong)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> impostor.publish(EventType.MODEL_PUBLISHED, key, forged))
+                    .hasStackTraceContaining("SaslAuthenticationException");
+        }
+        Path otherCa = org.nic.cli.KafkaTls.generate(dir.resolve("other-ca"), "Another CA").caCertificate();
+        java.util.Properties foreign = quick(nic.kafka.security("nic-trainer"));
+        foreign.put("ssl.truststore.location", otherCa.toString());
+        try (EventClient stranger = new EventClient(nic.kafka.bootstrapServers(), foreign)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.publish(EventType.MODEL_PUBLISHED, key, forged))
+                    .hasStackTraceContaining("SSLHandshakeException");
+        }
+        assertThat(tap.on(Topics.MODEL_PUBLISHED, key)).as("nothing reached the heads topic").isEmpty();
+        // The trainer's own principal may publish heads: the refusals above were the ACLs', not the topic's.
+        try (EventClient trainer = new EventClient(nic.kafka.bootstrapServers(), quick(nic.kafka.security("nic-trainer")))) {
+            trainer.publish(EventType.MODEL_PUBLISHED, key, forged);
+        }
+        tap.await(Topics.MODEL_PUBLISHED, e -> key.equals(e.key()), TIMEOUT);
+        // ... and the predictor refuses that one: it is not signed (the broker is not the only check).
+        tap.await(Topics.deadLetters(Topics.MODEL_PUBLISHED), e -> key.equals(e.key()), TIMEOUT);
+    }
+
+    /** A client that gives up within seconds, for the refusals. */
+    static java.util.Properties quick(java.util.Properties security) {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(security);
+        p.put("max.block.ms", "8000");
+        p.put("delivery.timeout.ms", "10000");
+        p.put("request.timeout.ms", "5000");
+        return p;
     }
 
     void arrive(String slide) {

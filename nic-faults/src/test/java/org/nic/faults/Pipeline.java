@@ -53,7 +53,8 @@ final class Pipeline implements AutoCloseable {
      * @param labelsToTrain labels of {@link #TASK} after which the trainer trains a head
      */
     static Pipeline start(Path dir, List<Path> slideRoots, int labelsToTrain) throws IOException {
-        KafkaProcess kafka = KafkaProcess.start(Files.createDirectories(dir.resolve("kafka")), 3);
+        // Security on, as in production: TLS and SCRAM logins, one principal per service with its ACLs (deploy/k8s).
+        KafkaProcess kafka = KafkaProcess.startSecure(Files.createDirectories(dir.resolve("kafka")), k8sBase());
         S3ProxyProcess s3 = S3ProxyProcess.start(Files.createDirectories(dir.resolve("s3")), "nic-faults", "nic-faults-secret");
         Pipeline p = new Pipeline(kafka, s3);
         try (ObjectStore store = p.store()) {
@@ -76,6 +77,7 @@ final class Pipeline implements AutoCloseable {
                 Map.entry("nic.trainer.learning-rate", "0.003"),
                 Map.entry("nic.trainer.held-out-share", "0.3")));
         configs.put("predictor-service", withRetries("predictor-service", Map.of()));
+        p.createRetryTopics(configs);
         ServiceProcess.Infrastructure infra = p.infrastructure();
         List<CompletableFuture<ServiceProcess>> starting = new ArrayList<>();
         configs.forEach((module, config) -> starting.add(CompletableFuture.supplyAsync(() -> {
@@ -135,7 +137,46 @@ final class Pipeline implements AutoCloseable {
     }
 
     ServiceProcess.Infrastructure infrastructure() {
-        return new ServiceProcess.Infrastructure(kafka.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey(), BUCKET);
+        return new ServiceProcess.Infrastructure(kafka.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey(), BUCKET,
+                kafka::clientSettings);
+    }
+
+    /** deploy/k8s/base, whose users.yaml and topics.yaml the broker takes its principals, ACLs and topics from. */
+    static Path k8sBase() {
+        return Path.of(System.getProperty("nictest.repository", "..")).toAbsolutePath().normalize().resolve("deploy/k8s/base");
+    }
+
+    /** The tests' own clients log in as the broker's super user. */
+    java.util.Properties admin() {
+        return kafka.security(org.nic.cli.KafkaAccess.ADMIN);
+    }
+
+    /**
+     * The shorter retry topics these tests configure (topics.yaml has the production ones): made up front, with their
+     * source's partitions, since the broker makes no topic on use.
+     */
+    private void createRetryTopics(Map<String, Map<String, String>> configs) throws IOException {
+        Map<String, Integer> partitions = new HashMap<>();
+        org.nic.cli.KafkaAccess.topics(k8sBase().resolve("topics.yaml")).forEach(t -> partitions.put(t.name(), t.partitions()));
+        List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>();
+        configs.values().forEach(c -> c.forEach((key, value) -> {
+            if (key.endsWith(".delayed-retry-topic.topics")) {
+                for (String t : value.split(",")) {
+                    String source = t.substring(0, t.lastIndexOf(".retry_"));
+                    topics.add(new org.apache.kafka.clients.admin.NewTopic(t, partitions.getOrDefault(source, 1), (short) 1));
+                }
+            }
+        }));
+        Map<String, Object> admin = new HashMap<>(kafka.clientSettings(org.nic.cli.KafkaAccess.ADMIN));
+        admin.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(admin)) {
+            a.createTopics(topics).all().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("could not make the tests' retry topics", e.getCause());
+        }
     }
 
     ServiceProcess service(String module) {

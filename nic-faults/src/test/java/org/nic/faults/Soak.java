@@ -46,8 +46,8 @@ public final class Soak {
                 plan.stream().map(Submission::expect).filter(e -> !e.equals("predicted")).distinct().toList());
 
         try (Pipeline nic = Pipeline.start(dir.resolve("stack-" + System.nanoTime()), List.of(slides, shared), 60);
-             EventTap tap = new EventTap(nic.kafka.bootstrapServers());
-             EventClient events = new EventClient(nic.kafka.bootstrapServers())) {
+             EventTap tap = new EventTap(nic.kafka.bootstrapServers(), nic.admin());
+             EventClient events = new EventClient(nic.kafka.bootstrapServers(), nic.admin())) {
             say(t0, "broker, store and the four services up");
             // A head first, so that every valid slide is answered; the trainer is killed while it trains it.
             nic.publishLabels(events, 60, 5);

@@ -34,10 +34,26 @@ public final class NicTestInfrastructure {
         }
         synchronized (System.class) {
             if (System.getProperty(STARTED_KAFKA) == null) {
-                System.setProperty(STARTED_KAFKA, LocalKafka.bootstrapServers());
+                System.setProperty(STARTED_KAFKA, LocalKafka.start());
+                // The tests' own clients (EventClient reads these as the services read KAFKA_*) log in as the super user.
+                kafkaSettings(org.nic.cli.KafkaAccess.ADMIN).forEach((k, v) ->
+                        System.setProperty("KAFKA_" + k.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), v));
             }
             return System.getProperty(STARTED_KAFKA);
         }
+    }
+
+    /**
+     * A principal's Kafka client settings on the tests' broker ({@code admin}, or one of deploy/k8s's: {@code nic-tiler},
+     * ...); none for an external plaintext broker.
+     */
+    public static java.util.Map<String, String> kafkaSettings(String principal) {
+        kafkaBootstrapServers();
+        String principals = System.getProperty(LocalKafka.PRINCIPALS);
+        if (principals == null) {
+            return java.util.Map.of();
+        }
+        return KafkaProcess.clientSettings(Path.of(principals), Path.of(System.getProperty(LocalKafka.CA)), principal);
     }
 
     public static synchronized String s3Endpoint() {

@@ -22,24 +22,36 @@ public final class S3ProxyProcess implements AutoCloseable {
     private final int port;
     private final String accessKey;
     private final String secretKey;
+    private final Path keystore;
+    private final String keystorePassword;
     private Process process;
 
-    private S3ProxyProcess(Path dir, int port, String accessKey, String secretKey) {
+    private S3ProxyProcess(Path dir, int port, String accessKey, String secretKey, Path keystore, String keystorePassword) {
         this.dir = dir;
         this.port = port;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
+        this.keystore = keystore;
+        this.keystorePassword = keystorePassword;
     }
 
     /** Starts S3Proxy on a free port with its data under {@code dir}, and waits until it answers. */
     public static S3ProxyProcess start(Path dir, String accessKey, String secretKey) throws IOException {
-        S3ProxyProcess s3 = new S3ProxyProcess(dir, LocalS3.freePort(), accessKey, secretKey);
+        S3ProxyProcess s3 = new S3ProxyProcess(dir, LocalS3.freePort(), accessKey, secretKey, null, null);
+        s3.start();
+        return s3;
+    }
+
+    /** The same over HTTPS only, with the key and certificate of {@code keystore} (PKCS12): a store with a site's own CA. */
+    public static S3ProxyProcess startTls(Path dir, String accessKey, String secretKey, Path keystore, String password)
+            throws IOException {
+        S3ProxyProcess s3 = new S3ProxyProcess(dir, LocalS3.freePort(), accessKey, secretKey, keystore, password);
         s3.start();
         return s3;
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + port;
+        return (keystore == null ? "http" : "https") + "://127.0.0.1:" + port;
     }
 
     public String accessKey() {
@@ -71,7 +83,9 @@ public final class S3ProxyProcess implements AutoCloseable {
         Path data = Files.createDirectories(dir.resolve("data"));
         Path conf = dir.resolve("s3proxy.conf");
         Files.writeString(conf, String.join("\n",
-                "s3proxy.endpoint=" + endpoint(),
+                keystore == null ? "s3proxy.endpoint=" + endpoint() : "s3proxy.secure-endpoint=" + endpoint(),
+                keystore == null ? "" : "s3proxy.keystore-path=" + keystore,
+                keystore == null ? "" : "s3proxy.keystore-password=" + keystorePassword,
                 "s3proxy.authorization=aws-v2-or-v4",
                 "s3proxy.identity=" + accessKey,
                 "s3proxy.credential=" + secretKey,
@@ -100,6 +114,16 @@ public final class S3ProxyProcess implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("S3Proxy exited with " + process.exitValue() + ":\n" + Files.readString(log));
+            }
+            if (keystore != null) {
+                // Over TLS the tests' JVM does not trust the certificate: a listening port is the answer.
+                try (java.net.Socket socket = new java.net.Socket()) {
+                    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+                    return;
+                } catch (IOException e) {
+                    ChildProcesses.pause(200);
+                    continue;
+                }
             }
             try {
                 HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();

@@ -19,14 +19,28 @@ import java.util.concurrent.TimeUnit;
 public final class ServiceProcess implements AutoCloseable {
 
     /** Where a service finds the broker and the store. */
+    /**
+     * @param kafkaLogin a principal's Kafka client settings (by principal: {@code nic-tiler}, ...), none for a plaintext broker
+     */
     public record Infrastructure(String kafkaBootstrap, String s3Endpoint, String s3AccessKey, String s3SecretKey,
-                                 String bucket) {
+                                 String bucket, java.util.function.Function<String, Map<String, String>> kafkaLogin) {
+
+        /** A plaintext broker. */
+        public Infrastructure(String kafkaBootstrap, String s3Endpoint, String s3AccessKey, String s3SecretKey, String bucket) {
+            this(kafkaBootstrap, s3Endpoint, s3AccessKey, s3SecretKey, bucket, principal -> Map.of());
+        }
 
         /** The tests' shared broker and store ({@link NicTestInfrastructure}). */
         public static Infrastructure shared() {
             return new Infrastructure(NicTestInfrastructure.kafkaBootstrapServers(), NicTestInfrastructure.s3Endpoint(),
-                    NicTestInfrastructure.s3AccessKey(), NicTestInfrastructure.s3SecretKey(), NicTestInfrastructure.BUCKET);
+                    NicTestInfrastructure.s3AccessKey(), NicTestInfrastructure.s3SecretKey(), NicTestInfrastructure.BUCKET,
+                    NicTestInfrastructure::kafkaSettings);
         }
+    }
+
+    /** The Kafka principal a module runs as: {@code tiler-service} is {@code nic-tiler} (deploy/k8s/base/users.yaml). */
+    public static String principal(String module) {
+        return "nic-" + module.replace("-service", "");
     }
 
     private final String module;
@@ -65,6 +79,7 @@ public final class ServiceProcess implements AutoCloseable {
                 "-Dnic.storage.access-key=" + infra.s3AccessKey(),
                 "-Dnic.storage.secret-key=" + infra.s3SecretKey(),
                 "-Dnic.storage.bucket=" + infra.bucket()));
+        infra.kafkaLogin().apply(principal(module)).forEach((k, v) -> command.add("-Dkafka." + k + "=" + v));
         TestKeys.settingsFor(module).forEach((k, v) -> {
             if (!config.containsKey(k)) {
                 command.add("-D" + k + "=" + v);

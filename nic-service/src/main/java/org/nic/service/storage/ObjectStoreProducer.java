@@ -19,7 +19,8 @@ public class ObjectStoreProducer {
     @Produces
     @Singleton
     ObjectStore objectStore(StorageConfig s) {
-        return new ObjectStore(new ObjectStore.Settings(s.endpoint(), s.accessKey(), s.secretKey(), s.region(), s.bucket()));
+        return new ObjectStore(new ObjectStore.Settings(s.endpoint(), s.accessKey(), s.secretKey(), s.region(), s.bucket(),
+                s.caFile().orElse(null)));
     }
 
     void close(@Disposes ObjectStore store) {

@@ -28,6 +28,12 @@ public interface StorageConfig {
     @WithDefault("nic")
     String bucket();
 
+    /**
+     * PEM certificates of the authority the store's TLS certificate is signed by, for a store with a site's own CA
+     * ({@code NIC_STORAGE_CA_FILE}); none: the JVM's default trust.
+     */
+    java.util.Optional<java.nio.file.Path> caFile();
+
     /** Whether to create the bucket at start when it is missing; false for read-only services (the dashboard). */
     @WithDefault("true")
     boolean createBucket();
