@@ -27,6 +27,22 @@ public final class HeldOutSplit {
     }
 
     public boolean isHeldOut(String caseId, String slideId) {
+        return position(salt, caseId, slideId) < share;
+    }
+
+    /**
+     * The fold (0 to {@code folds - 1}) of a slide for cross-validation by case, from the same kind of stable hash
+     * under {@code salt}: slides of one case share a fold.
+     */
+    public static int fold(String salt, String caseId, String slideId, int folds) {
+        if (folds < 1) {
+            throw new IllegalArgumentException("folds must be at least 1: " + folds);
+        }
+        return Math.min(folds - 1, (int) (position(salt, caseId, slideId) * folds));
+    }
+
+    /** A uniform position in [0, 1) from the hash of the salted case id (else slide id). */
+    static double position(String salt, String caseId, String slideId) {
         String key = salt + (caseId != null && !caseId.isBlank() ? "case:" + caseId : "slide:" + slideId);
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
@@ -34,7 +50,7 @@ public final class HeldOutSplit {
             for (int i = 0; i < 7; i++) {
                 v = (v << 8) | (h[i] & 0xFF);
             }
-            return v / (double) (1L << 56) < share;
+            return v / (double) (1L << 56);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -52,6 +52,21 @@ class LabelRulesTest {
     }
 
     @Test
+    void foldsByCaseAreStableAndEven() {
+        int[] count = new int[5];
+        for (int i = 0; i < 5000; i++) {
+            int f = HeldOutSplit.fold("fold:", "case-" + i, "slide-" + i, 5);
+            assertThat(HeldOutSplit.fold("fold:", "case-" + i, "other-slide", 5)).as("one case, one fold").isEqualTo(f);
+            count[f]++;
+        }
+        assertThat(java.util.Arrays.stream(count).boxed().toList()).allSatisfy(c -> assertThat(c).isBetween(900, 1100));
+        // Another salt, another assignment: folds independent of the held-out and validation splits.
+        long same = java.util.stream.IntStream.range(0, 1000)
+                .filter(i -> HeldOutSplit.fold("a:", null, "s" + i, 5) == HeldOutSplit.fold("b:", null, "s" + i, 5)).count();
+        assertThat(same).isBetween(150L, 250L);
+    }
+
+    @Test
     void theGateWantsAGainWhoseLowerBoundIsAboveZero() {
         PublishGate gate = new PublishGate(0.95, 2000, 5, 17);
         // A metric that is the mean of per-slide scores: a clear, consistent gain publishes...

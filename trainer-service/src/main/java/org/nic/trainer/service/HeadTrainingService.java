@@ -331,11 +331,13 @@ public class HeadTrainingService {
     /**
      * The candidates, simplest first: the arrangement head (a ridge model on the join ratios of cell types), the same
      * with the types' shares, the gigapixel CNN (arrangement and composition branches), the same with
-     * its output also reading the standardised mean tissue code, and the attention head. Each is trained on
-     * most of the training slides and scored on the rest (a validation split by case, independent of the
-     * held-out one); a later candidate replaces the current choice only when its gain holds under the same
-     * paired bootstrap as the publish gate ({@link #choose}). The chosen one is then trained again on all the
-     * training slides: the validation slides choose, they are not given up. The held-out slides stay unseen.
+     * its output also reading the standardised mean tissue code, and the attention head. A later candidate replaces
+     * the current choice only when its gain holds under the same paired bootstrap as the publish gate
+     * ({@link #choose}). The two ridge models train in seconds and are judged on their out-of-fold outputs over all
+     * the training slides ({@link #chooseCheap}); the CNNs take minutes, so each is trained once on most of the
+     * training slides and judged on the rest (a validation split by case, independent of the held-out one) against
+     * the ridge choice trained the same way. The chosen one is then trained again on all the training slides: the
+     * validation slides choose, they are not given up. The held-out slides stay unseen.
      *
      * Why the mean-code read-out must earn its place: it is what makes composition targets easy (a linear
      * read-out of "how much of X"), but its 128 inputs are noise for an arrangement target, and a head fitted
@@ -345,6 +347,13 @@ public class HeadTrainingService {
      */
     HeadTrainer.Result chooseAndTrain(TaskDefinition def, HeadTrainer.Settings settings, List<CompressedGrid> grids,
                                       List<LabelRecorded> truth) {
+        List<HeadTrainer.Settings> candidates = candidates(settings);
+        List<HeadLabel> all = truth.stream().map(l -> headLabel(def, l)).toList();
+        PublishGate gate = new PublishGate(config.trainer().gateLevel(), config.trainer().gateResamples(), 3,
+                config.trainer().seed());
+        int ridges = (int) candidates.stream().filter(HeadTrainingService::cheap).count();
+        int chosen = chooseCheap(def, candidates.subList(0, ridges), grids, truth, gate);
+
         HeldOutSplit validation = new HeldOutSplit(0.25, "validation:");
         List<CompressedGrid> fitGrids = new ArrayList<>();
         List<HeadLabel> fitLabels = new ArrayList<>();
@@ -359,37 +368,93 @@ public class HeadTrainingService {
                 fitLabels.add(headLabel(def, truth.get(i)));
             }
         }
-        List<HeadTrainer.Settings> candidates = candidates(settings);
-        List<HeadLabel> all = truth.stream().map(l -> headLabel(def, l)).toList();
-        if (fitGrids.size() < 4 || valGrids.size() < 3) {
-            return HeadTrainer.train(grids, all, candidates.get(0));
-        }
-        PublishGate gate = new PublishGate(config.trainer().gateLevel(), config.trainer().gateResamples(), 3,
-                config.trainer().seed());
-        SampleMetric validationMetric = (predicted, sample) -> metric(def, predicted, valLabels, sample);
-        List<double[][]> scored = new ArrayList<>();
-        int chosen = 0;
-        for (HeadTrainer.Settings candidate : candidates) {
-            HeadTrainer.Result r = HeadTrainer.train(fitGrids, fitLabels, candidate);
-            scored.add(predictions(r.onnx(), r.crop(), valGrids));
-            int k = scored.size() - 1;
-            LOG.infof("task %s: %s, validation %s %.4f on %d slides", def.name(), describe(candidate), metricName(def.kind()),
-                    metric(def, scored.get(k), valLabels, all(valGrids.size())), valGrids.size());
-            if (k > 0 && beats(scored.get(k), scored.get(chosen), validationMetric, valGrids.size(), gate)) {
-                chosen = k;
-            }
-            // When not even a perfect challenger could beat the current choice on these validation slides, the richer
-            // candidates' minutes of training cannot change the choice: they are not trained.
-            if (k < candidates.size() - 1 && !beatable(scored.get(chosen), validationMetric, valGrids.size(), gate)) {
-                LOG.infof("task %s: no candidate could beat %s on these %d validation slides; the later candidates are not "
-                        + "trained", def.name(), describe(candidates.get(chosen)), valGrids.size());
-                break;
+        if (ridges < candidates.size() && fitGrids.size() >= 4 && valGrids.size() >= 3) {
+            SampleMetric validationMetric = (predicted, sample) -> metric(def, predicted, valLabels, sample);
+            double[][] current = validate(def, candidates.get(chosen), fitGrids, fitLabels, valGrids, valLabels);
+            for (int k = ridges; k < candidates.size(); k++) {
+                // When not even a perfect challenger could beat the current choice on these validation slides, the
+                // richer candidates' minutes of training cannot change the choice: they are not trained.
+                if (!beatable(current, validationMetric, valGrids.size(), gate)) {
+                    LOG.infof("task %s: no candidate could beat %s on these %d validation slides; the later candidates are "
+                            + "not trained", def.name(), describe(candidates.get(chosen)), valGrids.size());
+                    break;
+                }
+                double[][] challenger = validate(def, candidates.get(k), fitGrids, fitLabels, valGrids, valLabels);
+                if (beats(challenger, current, validationMetric, valGrids.size(), gate)) {
+                    chosen = k;
+                    current = challenger;
+                }
             }
         }
         LOG.infof("task %s: %s chosen, trained again on all %d training slides", def.name(), describe(candidates.get(chosen)),
                 grids.size());
         return HeadTrainer.train(grids, all, candidates.get(chosen));
     }
+
+    /** Whether a candidate trains in seconds (a ridge model), so that it can be cross-validated. */
+    static boolean cheap(HeadTrainer.Settings s) {
+        return s.type() == HeadTrainer.Type.ARRANGEMENT || s.type() == HeadTrainer.Type.ARRANGEMENT_COMPOSITION;
+    }
+
+    /** A candidate trained on the fitting slides, its outputs on the validation slides (logged with their metric). */
+    double[][] validate(TaskDefinition def, HeadTrainer.Settings candidate, List<CompressedGrid> fitGrids,
+                        List<HeadLabel> fitLabels, List<CompressedGrid> valGrids, List<LabelRecorded> valLabels) {
+        HeadTrainer.Result r = HeadTrainer.train(fitGrids, fitLabels, candidate);
+        double[][] out = predictions(r.onnx(), r.crop(), valGrids);
+        LOG.infof("task %s: %s, validation %s %.4f on %d slides", def.name(), describe(candidate), metricName(def.kind()),
+                metric(def, out, valLabels, all(valGrids.size())), valGrids.size());
+        return out;
+    }
+
+    /**
+     * The choice among the cheap (ridge) candidates, simplest first, on their out-of-fold outputs over all the
+     * training slides ({@link #FOLDS} folds by case): every training slide judges, not a validation quarter, so a
+     * clear gain is seen with tens of slides (8 validation slides rarely show one, and the first candidate, blind to
+     * composition, would stay by default). Too few slides for folds: the first.
+     */
+    int chooseCheap(TaskDefinition def, List<HeadTrainer.Settings> cheap, List<CompressedGrid> grids,
+                    List<LabelRecorded> truth, PublishGate gate) {
+        if (cheap.size() < 2 || grids.size() < 2 * FOLDS) {
+            return 0;
+        }
+        int[] fold = new int[grids.size()];
+        for (int i = 0; i < fold.length; i++) {
+            fold[i] = HeldOutSplit.fold("fold:", truth.get(i).caseId(), truth.get(i).slideId(), FOLDS);
+        }
+        SampleMetric oofMetric = (predicted, sample) -> metric(def, predicted, truth, sample);
+        List<double[][]> scored = new ArrayList<>();
+        for (HeadTrainer.Settings candidate : cheap) {
+            double[][] oof = new double[grids.size()][];
+            for (int f = 0; f < FOLDS; f++) {
+                List<CompressedGrid> in = new ArrayList<>();
+                List<HeadLabel> inLabels = new ArrayList<>();
+                List<Integer> out = new ArrayList<>();
+                for (int i = 0; i < grids.size(); i++) {
+                    if (fold[i] == f) {
+                        out.add(i);
+                    } else {
+                        in.add(grids.get(i));
+                        inLabels.add(headLabel(def, truth.get(i)));
+                    }
+                }
+                if (out.isEmpty()) {
+                    continue;
+                }
+                HeadTrainer.Result r = HeadTrainer.train(in, inLabels, candidate);
+                double[][] p = predictions(r.onnx(), r.crop(), out.stream().map(grids::get).toList());
+                for (int j = 0; j < out.size(); j++) {
+                    oof[out.get(j)] = p[j];
+                }
+            }
+            scored.add(oof);
+            LOG.infof("task %s: %s, out-of-fold %s %.4f on %d slides", def.name(), describe(candidate),
+                    metricName(def.kind()), metric(def, oof, truth, all(grids.size())), grids.size());
+        }
+        return choose(scored, oofMetric, grids.size(), gate);
+    }
+
+    /** Folds of the cheap candidates' cross-validation. */
+    static final int FOLDS = 5;
 
     /** The trainer's head candidates, simplest first. */
     static List<HeadTrainer.Settings> candidates(HeadTrainer.Settings settings) {
