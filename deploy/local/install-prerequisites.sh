@@ -16,6 +16,9 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 # kubectl renders the Kubernetes manifests in the tests (kubectl kustomize); Debian's is kubernetes-client.
 command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
+# PixelMed reads DICOM whole-slide images (it is not on Maven Central: Debian's jar goes into the local repository).
+PIXELMED_VERSION=20220618
+[ -f /usr/share/java/pixelmed-$PIXELMED_VERSION.jar ] || need+=(libpixelmed-java)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -36,3 +39,26 @@ if [ -z "${NIC_KEYCLOAK_JAVA_HOME:-}" ] && ! grep -qsE '^JAVA_VERSION="(2[1-9]|[
   exit 1
 fi
 command -v mvn >/dev/null 2>&1 || { echo "Maven is required" >&2; exit 1; }
+
+# (A settings.xml with another localRepository: set NIC_MAVEN_REPO to it.)
+repo="${NIC_MAVEN_REPO:-$HOME/.m2/repository}"
+if [ ! -f "$repo/com/pixelmed/pixelmed/$PIXELMED_VERSION/pixelmed-$PIXELMED_VERSION.jar" ]; then
+  [ -f /usr/share/java/pixelmed-$PIXELMED_VERSION.jar ] || {
+    echo "PixelMed $PIXELMED_VERSION is required (Debian: libpixelmed-java $PIXELMED_VERSION; found: $(ls /usr/share/java/pixelmed-*.jar 2>/dev/null))" >&2
+    exit 1
+  }
+  echo "[nic] installing PixelMed $PIXELMED_VERSION into $repo" >&2
+  # Debian's jar names Debian's other jars (SLF4J bindings among them) in its manifest's Class-Path: the copy for
+  # Maven leaves the manifest out, so the build's own dependencies are all it sees.
+  jar_dir="$(mktemp -d)"
+  /usr/bin/python3 - "/usr/share/java/pixelmed-$PIXELMED_VERSION.jar" "$jar_dir/pixelmed.jar" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as src, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as dst:
+    for item in src.infolist():
+        if item.filename.upper() != "META-INF/MANIFEST.MF":
+            dst.writestr(item, src.read(item.filename))
+PY
+  (cd / && mvn -q -B install:install-file -Dfile="$jar_dir/pixelmed.jar" -DgroupId=com.pixelmed \
+    -DartifactId=pixelmed -Dversion=$PIXELMED_VERSION -Dpackaging=jar -DgeneratePom=true)
+  rm -rf "$jar_dir"
+fi

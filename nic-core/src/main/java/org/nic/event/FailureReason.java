@@ -12,6 +12,16 @@ public enum FailureReason {
     UNSUPPORTED_FORMAT(false),
     /** A reader recognised the format but could not open the file. */
     UNOPENABLE_SLIDE(false),
+    /** (DICOM) The file is DICOM but not a whole-slide image (another SOP class). */
+    NOT_A_SLIDE(false),
+    /** (DICOM) The series has no VOLUME image, only label, overview or thumbnail images. */
+    NO_VOLUME_IMAGE(false),
+    /** (DICOM) Frames in a transfer syntax without a decoder here (e.g. JPEG-LS). */
+    UNSUPPORTED_TRANSFER_SYNTAX(false),
+    /** (DICOM) Pixels that are not 8-bit colour (e.g. 16-bit greyscale). */
+    UNSUPPORTED_PIXEL_FORMAT(false),
+    /** (DICOM) Instances that disagree: several series, or levels of different extents. */
+    INCONSISTENT_SERIES(false),
     /** The slide opened, but its pixels could not be read. */
     UNREADABLE_PIXELS(false),
     /** The slide is larger than the configured pixel limit. */

@@ -14,7 +14,17 @@ public class SlideException extends RuntimeException {
         /** The slide opened but pixels or metadata could not be read. */
         READ_FAILED,
         /** The reader was used after close. */
-        CLOSED
+        CLOSED,
+        /** (DICOM) The file is DICOM but no whole-slide image: another SOP class. */
+        NOT_A_SLIDE,
+        /** (DICOM) A whole-slide series with no VOLUME image (only label, overview or thumbnail). */
+        NO_VOLUME_IMAGE,
+        /** (DICOM) Frames in a transfer syntax that has no decoder here (e.g. JPEG-LS). */
+        UNSUPPORTED_TRANSFER_SYNTAX,
+        /** (DICOM) Pixels that are not 8-bit colour (e.g. 16-bit greyscale): not a bright-field H&E slide. */
+        UNSUPPORTED_PIXEL_FORMAT,
+        /** (DICOM) The instances disagree: more than one series, or levels that image different extents. */
+        INCONSISTENT_SERIES
     }
 
     private final Kind kind;

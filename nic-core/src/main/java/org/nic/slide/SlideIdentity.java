@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * What identifies the bytes of a slide, so a later stage can tell whether the slide changed since it
@@ -28,6 +29,9 @@ public record SlideIdentity(String etag, long size, String headSha256, long head
 
     /** Identity of a local file, with an optional ETag from the store it was fetched from. */
     public static SlideIdentity of(Path file, String etag) throws IOException {
+        if (Files.isDirectory(file)) {
+            return ofFolder(file, etag);
+        }
         long size = Files.size(file);
         MessageDigest sha = sha256();
         long read = 0;
@@ -38,6 +42,28 @@ public record SlideIdentity(String etag, long size, String headSha256, long head
                 sha.update(buffer, 0, n);
                 read += n;
             }
+        }
+        return new SlideIdentity(etag, size, HexFormat.of().formatHex(sha.digest()), read);
+    }
+
+    /**
+     * Identity of a folder holding one slide's files (a DICOM series): their total size, and the SHA-256 of each
+     * file's name, size and first bytes, in name order.
+     */
+    static SlideIdentity ofFolder(Path folder, String etag) throws IOException {
+        List<Path> files;
+        try (java.util.stream.Stream<Path> list = Files.list(folder)) {
+            files = list.filter(Files::isRegularFile).sorted().toList();
+        }
+        MessageDigest sha = sha256();
+        long size = 0;
+        long read = 0;
+        for (Path f : files) {
+            SlideIdentity one = of(f, null);
+            size += one.size();
+            read += one.headBytes();
+            sha.update((f.getFileName() + "\n" + one.size() + "\n" + one.headSha256() + "\n").getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
         }
         return new SlideIdentity(etag, size, HexFormat.of().formatHex(sha.digest()), read);
     }

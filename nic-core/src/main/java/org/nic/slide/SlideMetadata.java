@@ -32,6 +32,9 @@ public record SlideMetadata(String vendor, String reader, List<Level> levels, Do
     public static final String MPP_X = "openslide.mpp-x";
     public static final String MPP_Y = "openslide.mpp-y";
     public static final String OBJECTIVE_POWER = "openslide.objective-power";
+    /** A DICOM slide's level-0 PixelSpacing in micrometres (column spacing along x, row spacing along y). */
+    public static final String DICOM_MPP_X = "dicom.mpp-x";
+    public static final String DICOM_MPP_Y = "dicom.mpp-y";
     /** TIFF tags as OpenSlide exposes them (pixels per unit; unit {@code inch}, {@code centimeter} or {@code none}). */
     public static final String TIFF_X_RESOLUTION = "tiff.XResolution";
     public static final String TIFF_Y_RESOLUTION = "tiff.YResolution";
@@ -53,6 +56,12 @@ public record SlideMetadata(String vendor, String reader, List<Level> levels, Do
         if (x != null || y != null) {
             return new SlideMetadata(reader.vendor(), reader.readerName(), List.copyOf(levels), x, y,
                     SpacingSource.OPENSLIDE, objective);
+        }
+        x = plausible(positive(props.get(DICOM_MPP_X)), DICOM_MPP_X);
+        y = plausible(positive(props.get(DICOM_MPP_Y)), DICOM_MPP_Y);
+        if (x != null || y != null) {
+            return new SlideMetadata(reader.vendor(), reader.readerName(), List.copyOf(levels), x, y,
+                    SpacingSource.DICOM_PIXEL_SPACING, objective);
         }
         Double unitMicrons = micronsPerUnit(props.get(TIFF_RESOLUTION_UNIT), props.containsKey(TIFF_X_RESOLUTION));
         if (unitMicrons != null) {

@@ -22,12 +22,13 @@ public final class SlideReaders {
     }
 
     /**
-     * Opens {@code path} with the best-scoring provider.
+     * Opens {@code path} (a file, or a folder holding one slide's files, e.g. a DICOM series) with the best-scoring
+     * provider.
      *
      * @throws SlideException UNSUPPORTED_FORMAT when no provider recognises the file
      */
     public SlideReader open(Path path) {
-        if (!Files.isRegularFile(path)) {
+        if (!Files.isRegularFile(path) && !Files.isDirectory(path)) {
             throw new SlideException(SlideException.Kind.OPEN_FAILED, path, "no such file");
         }
         record Scored(SlideReaderProvider provider, int score) { }

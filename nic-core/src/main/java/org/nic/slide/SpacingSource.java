@@ -8,6 +8,8 @@ public enum SpacingSource {
     OPENSLIDE("openslide"),
     /** The TIFF {@code XResolution}/{@code YResolution} tags with their {@code ResolutionUnit}. */
     TIFF_RESOLUTION("tiff-resolution"),
+    /** A DICOM image's PixelSpacing (mm, as micrometres). */
+    DICOM_PIXEL_SPACING("dicom-pixel-spacing"),
     /** The {@code mppOverride} of the slide-arrived event. */
     OVERRIDE("override"),
     /** Nothing stated it: the tiler's configured default. */

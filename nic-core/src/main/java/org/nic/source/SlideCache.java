@@ -71,6 +71,36 @@ final class SlideCache {
         return slide;
     }
 
+    /**
+     * The local folder of a slide stored as several objects under one prefix (a DICOM series), fetched unless
+     * already cached; {@code objects} are the prefix's direct children.
+     */
+    synchronized Path fetchFolder(ObjectStore store, S3Uri prefix, List<ObjectStore.ObjectInfo> objects, String etag)
+            throws IOException, TooLargeException {
+        Path entry = root.resolve(digest(prefix + "#" + etag));
+        Path folder = entry.resolve("series");
+        if (Files.exists(entry.resolve(COMPLETE))) {
+            Files.setLastModifiedTime(entry.resolve(COMPLETE), FileTime.from(Instant.now()));
+            return folder;
+        }
+        long need = objects.stream().mapToLong(ObjectStore.ObjectInfo::size).sum();
+        if (need > maxBytes) {
+            throw new TooLargeException(prefix + " needs " + need + " bytes, more than the slide cache's " + maxBytes);
+        }
+        evictFor(need);
+        deleteTree(entry);
+        Files.createDirectories(folder);
+        for (ObjectStore.ObjectInfo o : objects) {
+            Path target = folder.resolve(o.key().substring(prefix.key().length())).normalize();
+            if (!target.startsWith(folder) || target.equals(folder)) {
+                throw new IOException("object escapes the cache folder: " + o.key());
+            }
+            store.download(new S3Uri(o.bucket(), o.key()), target);
+        }
+        Files.writeString(entry.resolve(COMPLETE), prefix.toString(), StandardCharsets.UTF_8);
+        return folder;
+    }
+
     private void evictFor(long need) throws IOException {
         if (!Files.isDirectory(root)) {
             return;

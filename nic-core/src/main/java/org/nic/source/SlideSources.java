@@ -68,7 +68,8 @@ public final class SlideSources {
             throw new StageFailure(FailureReason.URI_NOT_ALLOWED, uri + " is not under an allowed root "
                     + (roots.isEmpty() ? "(no file: roots are configured)" : "(nic.sources.allowed-roots)"));
         }
-        if (!Files.isRegularFile(real)) {
+        // A folder is one slide's files (a DICOM series); the readers decide whether they make a slide.
+        if (!Files.isRegularFile(real) && !Files.isDirectory(real)) {
             throw new StageFailure(FailureReason.SLIDE_NOT_FOUND, "no slide file at " + uri);
         }
         try {
@@ -89,6 +90,9 @@ public final class SlideSources {
             throw new StageFailure(FailureReason.URI_NOT_ALLOWED, "its bucket is not an allowed slide bucket"
                     + " (nic.sources.allowed-buckets)");
         }
+        if (s3.key().isEmpty() || s3.key().endsWith("/")) {
+            return folderFromStore(uri, s3);
+        }
         try {
             ObjectStore.ObjectInfo main = store.stat(s3).orElseThrow(() ->
                     new StageFailure(FailureReason.SLIDE_NOT_FOUND, "no object at " + uri));
@@ -98,6 +102,28 @@ public final class SlideSources {
             if (e.notFound()) {
                 throw new StageFailure(FailureReason.SLIDE_NOT_FOUND, "no object at " + uri + ": " + e.getMessage(), e);
             }
+            throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
+        } catch (SlideCache.TooLargeException e) {
+            throw new StageFailure(FailureReason.SLIDE_TOO_LARGE, e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, "cannot cache " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A slide stored as the objects directly under a prefix (a DICOM series uploaded as one folder). */
+    private LocatedSlide folderFromStore(String uri, S3Uri prefix) throws StageFailure {
+        try {
+            List<ObjectStore.ObjectInfo> objects = store.list(prefix.bucket(), prefix.key()).stream()
+                    .filter(o -> o.key().length() > prefix.key().length() && o.key().indexOf('/', prefix.key().length()) < 0)
+                    .sorted(java.util.Comparator.comparing(ObjectStore.ObjectInfo::key)).toList();
+            if (objects.isEmpty()) {
+                throw new StageFailure(FailureReason.SLIDE_NOT_FOUND, "no objects under " + uri);
+            }
+            String etag = org.nic.model.ModelCard.sha256(objects.stream().map(o -> o.key() + "=" + o.etag())
+                    .collect(java.util.stream.Collectors.joining("\n")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Path local = cache.fetchFolder(store, prefix, objects, etag);
+            return new LocatedSlide(local, SlideIdentity.of(local, etag));
+        } catch (StorageException e) {
             throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
         } catch (SlideCache.TooLargeException e) {
             throw new StageFailure(FailureReason.SLIDE_TOO_LARGE, e.getMessage(), e);

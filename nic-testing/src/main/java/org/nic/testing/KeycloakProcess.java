@@ -37,6 +37,7 @@ public final class KeycloakProcess implements AutoCloseable {
     public static final String REALM = "nic";
     public static final String CLIENT = "nic-dashboard";
     public static final String OTHER_CLIENT = "nic-other";
+    static final String ADMIN = "nic-test-admin";
 
     private final Process process;
     private final int port;
@@ -65,7 +66,7 @@ public final class KeycloakProcess implements AutoCloseable {
         Files.copy(realm, imports.resolve("nic-realm.json"));
         Map<String, String> secrets = new LinkedHashMap<>();
         for (String name : List.of("NIC_OIDC_CLIENT_SECRET", "NIC_OIDC_OTHER_SECRET", "NIC_OIDC_VIEWER_PASSWORD",
-                "NIC_OIDC_OPERATOR_PASSWORD", "NIC_OIDC_GUEST_PASSWORD")) {
+                "NIC_OIDC_OPERATOR_PASSWORD", "NIC_OIDC_GUEST_PASSWORD", "KC_BOOTSTRAP_ADMIN_PASSWORD")) {
             secrets.put(name, secret());
         }
         int port = LocalS3.freePort();
@@ -77,6 +78,9 @@ public final class KeycloakProcess implements AutoCloseable {
         pb.environment().put("JAVA_HOME", javaHome(21).toString());
         pb.environment().put("NIC_DASHBOARD_URL", dashboardUrl);
         pb.environment().putAll(secrets);
+        // A temporary administrator (master realm) for tests that change the realm while it runs; its password is
+        // generated like the others.
+        pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN);
         Process process = pb.start();
         ChildProcesses.killAtExit(process);
         KeycloakProcess kc = new KeycloakProcess(process, port, Map.copyOf(secrets), log);
@@ -107,18 +111,61 @@ public final class KeycloakProcess implements AutoCloseable {
         form.put("username", user);
         form.put("password", password(user));
         form.put("scope", "openid");
+        return token(URI.create(issuer() + "/protocol/openid-connect/token"), form);
+    }
+
+    /**
+     * An access token for a demo user, issued to the dashboard's client, that expires {@code seconds} after it is
+     * issued: the client's token lifespan is set through the admin API for this one token, then cleared (the realm's
+     * default again).
+     */
+    public String shortLivedToken(String user, int seconds) {
+        String admin = token(URI.create("http://127.0.0.1:" + port + "/realms/master/protocol/openid-connect/token"),
+                Map.of("grant_type", "password", "client_id", "admin-cli", "username", ADMIN, "password",
+                        secrets.get("KC_BOOTSTRAP_ADMIN_PASSWORD")));
+        URI clients = URI.create("http://127.0.0.1:" + port + "/admin/realms/" + REALM + "/clients");
+        try {
+            JsonNode client = EventJson.mapper().readTree(send(HttpRequest.newBuilder(URI.create(clients + "?clientId=" + CLIENT))
+                    .header("Authorization", "Bearer " + admin).GET().build(), 200)).get(0);
+            URI self = URI.create(clients + "/" + client.get("id").asText());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) client.with("attributes")).put("access.token.lifespan",
+                    String.valueOf(seconds));
+            send(HttpRequest.newBuilder(self).header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(EventJson.mapper().writeValueAsBytes(client))).build(), 204);
+            try {
+                return accessToken(user, false);
+            } finally {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) client.with("attributes")).put("access.token.lifespan", "");
+                send(HttpRequest.newBuilder(self).header("Authorization", "Bearer " + admin)
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(EventJson.mapper().writeValueAsBytes(client))).build(), 204);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String token(URI endpoint, Map<String, String> form) {
         StringBuilder body = new StringBuilder();
         form.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&").append(k).append('=')
                 .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(issuer()
-                    + "/protocol/openid-connect/token")).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("no token for " + user + ": " + r.statusCode() + " " + r.body());
+            String answer = send(HttpRequest.newBuilder(endpoint).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), 200);
+            return EventJson.mapper().readTree(answer).get("access_token").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String send(HttpRequest request, int expected) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != expected) {
+                throw new IllegalStateException(request.method() + " " + request.uri().getPath() + ": " + r.statusCode() + " "
+                        + r.body());
             }
-            JsonNode json = EventJson.mapper().readTree(r.body());
-            return json.get("access_token").asText();
+            return r.body();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

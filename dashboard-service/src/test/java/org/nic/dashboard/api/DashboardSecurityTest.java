@@ -28,7 +28,7 @@ import org.nic.testing.NicTestResource;
 
 /**
  * Who may see what, against a real OpenID Connect provider (Keycloak, as a child process): no one without logging
- * in, a role for everything, the operator's parts for operators only; tokens of another client, forged tokens and
+ * in, a role for everything, the operator's parts for operators only; tokens of another client, forged or expired tokens and
  * users without a role are refused, and each refusal is counted.
  */
 @QuarkusTest
@@ -142,6 +142,28 @@ class DashboardSecurityTest {
                 claims.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "." + parts[2];
         assertThat(get("/api/models", forged).statusCode()).as("a forged token").isEqualTo(401);
         assertThat(get("/api/slides", "not-a-token").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void anExpiredTokenIsRefusedAndCounted() throws Exception {
+        KeycloakProcess keycloak = KeycloakTestResource.keycloak();
+        String token = keycloak.shortLivedToken("viewer", 6);
+        JsonNode claims = claims(token);
+        assertThat(claims.get("exp").asLong() - claims.get("iat").asLong()).as("the token's lifespan").isEqualTo(6);
+        assertThat(get("/api/slides", token).statusCode()).as("while it lives").isEqualTo(200);
+        long wait = claims.get("exp").asLong() * 1000 + 1500 - System.currentTimeMillis();
+        Thread.sleep(Math.max(0, wait));
+        double before = refused("unauthenticated");
+        assertThat(get("/api/slides", token).statusCode()).as("once expired").isEqualTo(401);
+        assertThat(get("/api/stream", token).statusCode()).isEqualTo(401);
+        assertThat(refused("unauthenticated")).isGreaterThanOrEqualTo(before + 2);
+        // The client's lifespan is the realm's again: the next token lives minutes.
+        JsonNode next = claims(keycloak.accessToken("viewer", false));
+        assertThat(next.get("exp").asLong() - next.get("iat").asLong()).isGreaterThan(60);
+    }
+
+    static JsonNode claims(String token) throws Exception {
+        return EventJson.mapper().readTree(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
     }
 
     /** A response whose body was not read (the live stream). */

@@ -136,6 +136,11 @@ public class TilingService {
             case OPEN_FAILED -> FailureReason.UNOPENABLE_SLIDE;
             case READ_FAILED -> FailureReason.UNREADABLE_PIXELS;
             case CLOSED -> FailureReason.INTERNAL_ERROR;
+            case NOT_A_SLIDE -> FailureReason.NOT_A_SLIDE;
+            case NO_VOLUME_IMAGE -> FailureReason.NO_VOLUME_IMAGE;
+            case UNSUPPORTED_TRANSFER_SYNTAX -> FailureReason.UNSUPPORTED_TRANSFER_SYNTAX;
+            case UNSUPPORTED_PIXEL_FORMAT -> FailureReason.UNSUPPORTED_PIXEL_FORMAT;
+            case INCONSISTENT_SERIES -> FailureReason.INCONSISTENT_SERIES;
         };
     }
 
