@@ -54,13 +54,6 @@ class BadInputTest {
     }
 
     @Test
-    void formatThisOpenSlideLacks() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(org.nic.slide.OpenSlideReader.libraryVersion().startsWith("3."),
-                "OpenSlide 4 reads DICOM");
-        expectFailure(file("boxes_0.dcm"), FailureReason.UNSUPPORTED_FORMAT, "<slide file>");
-    }
-
-    @Test
     void blankSlideHasNoTissue() throws Exception {
         Path blank = Files.createTempDirectory("nic-blank").resolve("blank.tiff");
         writeBlankTiledTiff(blank, 1024, 1024);
