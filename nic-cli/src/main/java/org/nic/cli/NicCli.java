@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.nic.event.EventType;
@@ -60,10 +61,10 @@ public final class NicCli {
     @Command(name = "submit", description = "Upload a slide to the scanners' bucket, publish slide-arrived and wait for the answer.")
     static final class Submit implements Callable<Integer> {
 
-        @Parameters(index = "0", description = "slide file")
+        @Parameters(index = "0", description = "slide file, or a folder holding one slide's files (a DICOM series)")
         Path slide;
 
-        @Option(names = "--id", description = "slide id (default: sha256 of the file, first 32 hex digits)")
+        @Option(names = "--id", description = "slide id (default: sha256 of the file or the folder's files, first 32 hex digits)")
         String slideId;
 
         @Option(names = "--bucket", defaultValue = "slides", description = "scanners' bucket (default: ${DEFAULT-VALUE})")
@@ -81,18 +82,27 @@ public final class NicCli {
 
         @Override
         public Integer call() throws Exception {
-            if (!Files.isRegularFile(slide)) {
-                System.err.println("no such slide file: " + slide);
+            boolean folder = Files.isDirectory(slide);
+            if (!folder && !Files.isRegularFile(slide)) {
+                System.err.println("no such slide file or folder: " + slide);
                 return 2;
             }
-            String id = slideId != null ? slideId : contentId(slide);
-            S3Uri uri = new S3Uri(bucket, id + "/" + slide.getFileName());
+            List<Path> files = folder ? folderFiles(slide) : List.of(slide);
+            if (files.isEmpty()) {
+                System.err.println("no files in " + slide);
+                return 2;
+            }
+            String id = slideId != null ? slideId : contentId(files);
+            // A folder (one series) goes under one prefix, and the slide's URI names the prefix.
+            S3Uri uri = new S3Uri(bucket, id + "/" + slide.getFileName() + (folder ? "/" : ""));
             ObjectStore.Settings settings = new ObjectStore.Settings(env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
                     required("NIC_STORAGE_ACCESS_KEY"), required("NIC_STORAGE_SECRET_KEY"),
                     env("NIC_STORAGE_REGION", "us-east-1"), bucket);
             try (ObjectStore store = new ObjectStore(settings)) {
                 store.ensureBucket();
-                store.putFile(uri, slide, "application/octet-stream");
+                for (Path f : files) {
+                    store.putFile(folder ? new S3Uri(bucket, uri.key() + f.getFileName()) : uri, f, "application/octet-stream");
+                }
             }
             System.err.println("uploaded " + slide + " to " + uri);
             String done = switch (waitFor) {
@@ -346,16 +356,33 @@ public final class NicCli {
     }
 
     static String contentId(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        return contentId(List.of(file));
+    }
+
+    /** The first 32 hex digits of the SHA-256 of the files' bytes, in the order given (a folder's: by name). */
+    static String contentId(List<Path> files) throws IOException {
+        try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                sha.update(buffer, 0, n);
+            for (Path file : files) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    int n;
+                    while ((n = in.read(buffer)) > 0) {
+                        sha.update(buffer, 0, n);
+                    }
+                }
             }
             return HexFormat.of().formatHex(sha.digest(), 0, 16);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** A folder's regular files (not its subfolders, not hidden files), by name. */
+    static List<Path> folderFiles(Path folder) throws IOException {
+        try (java.util.stream.Stream<Path> list = Files.list(folder)) {
+            return list.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted().toList();
         }
     }
 }
