@@ -77,13 +77,13 @@ public final class EncodingBenchmark {
         }
     }
 
-    static double median(double[] v) {
+    public static double median(double[] v) {
         double[] s = v.clone();
         java.util.Arrays.sort(s);
         return s[s.length / 2];
     }
 
-    static SlideEncoder.Result full(SlidePlan plan, SlideReader slide, PatchEncoder encoder, int readers, int batch)
+    public static SlideEncoder.Result full(SlidePlan plan, SlideReader slide, PatchEncoder encoder, int readers, int batch)
             throws Exception {
         Path out = Files.createTempDirectory("nic-bench-grid");
         SlideEncoder pipeline = new SlideEncoder(new SlideEncoder.Settings(readers, batch, 256, 32), 1000);
@@ -105,7 +105,7 @@ public final class EncodingBenchmark {
             }, null);
     }
 
-    static double readRate(SlideReader slide, SlidePlan plan, int threads) throws InterruptedException {
+    public static double readRate(SlideReader slide, SlidePlan plan, int threads) throws InterruptedException {
         List<int[]> cells = plan.tissueCells();
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
