@@ -3,7 +3,8 @@
 #   demo_slide SLIDE CROPS_DIR
 # The slide is submitted and encoded; 16 crops of it (made once with vips into CROPS_DIR) are submitted and
 # labelled with their share of tissue cells (the demo task tissue-fraction); once the trainer publishes a
-# head, the slide is sent again and its slide-predicted event printed. Needs: $repo, log().
+# head, the slide is sent again and its slide-predicted event printed; then the same slide as a DICOM series
+# (../shared/data/dicom/cmu-1-small-region), when that is there. Needs: $repo, log().
 
 # The trainer's settings for the demo task (system properties): retrain every 15 s while labels come in,
 # small-cohort settings, and a publish gate relaxed to a point estimate (level 0.5): ~5 held-out crops are
@@ -48,4 +49,11 @@ demo_slide() {
 
   log "the sample slide again: now every active head predicts it"
   nic submit "$slide" --wait-for predicted
+
+  # The same slide as a hospital archive sends it: a DICOM series (one folder, uploaded under one prefix).
+  local series="$repo/../shared/data/dicom/cmu-1-small-region"
+  if [ -d "$series" ]; then
+    log "the same slide as a DICOM series ($(ls "$series" | wc -l) instances, one per level)"
+    nic submit "$series" --wait-for predicted
+  fi
 }
