@@ -72,15 +72,7 @@ final class DicomLevel {
                 throw new SlideException(SlideException.Kind.READ_FAILED, instance.file(), "frame " + (frame + 1)
                         + " could not be decoded (" + instance.transferSyntaxUid() + ")");
             }
-            int[] rgb = new int[w * h];
-            Arrays.fill(rgb, 0xFFFFFF);
-            int cw = Math.min(w, image.getWidth());
-            int ch = Math.min(h, image.getHeight());
-            image.getRGB(0, 0, cw, ch, rgb, 0, w);
-            for (int i = 0; i < rgb.length; i++) {
-                rgb[i] &= 0xFFFFFF;
-            }
-            return rgb;
+            return packed(image, w, h);
         } catch (DicomException | IOException | RuntimeException e) {
             if (e instanceof SlideException s) {
                 throw s;
@@ -91,12 +83,48 @@ final class DicomLevel {
     }
 
     /**
+     * A decoded frame as packed RGB, {@code w x h} (a frame smaller than its tile is padded white): straight from
+     * an interleaved 8-bit raster (what the JPEG and JPEG 2000 readers give), else through the colour model.
+     */
+    static int[] packed(BufferedImage image, int w, int h) {
+        int[] rgb = new int[w * h];
+        Arrays.fill(rgb, 0xFFFFFF);
+        int cw = Math.min(w, image.getWidth());
+        int ch = Math.min(h, image.getHeight());
+        java.awt.image.Raster raster = image.getRaster();
+        if (raster.getDataBuffer() instanceof java.awt.image.DataBufferByte bytes
+                && raster.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel model
+                && raster.getNumBands() == 3 && image.getColorModel().getColorSpace().isCS_sRGB()
+                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0) {
+            byte[] data = bytes.getData();
+            int[] offsets = model.getBandOffsets();
+            int stride = model.getScanlineStride();
+            int step = model.getPixelStride();
+            for (int y = 0; y < ch; y++) {
+                int row = y * stride;
+                for (int x = 0; x < cw; x++) {
+                    int p = row + x * step;
+                    rgb[y * w + x] = (data[p + offsets[0]] & 0xFF) << 16 | (data[p + offsets[1]] & 0xFF) << 8
+                            | (data[p + offsets[2]] & 0xFF);
+                }
+            }
+            return rgb;
+        }
+        image.getRGB(0, 0, cw, ch, rgb, 0, w);
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] &= 0xFFFFFF;
+        }
+        return rgb;
+    }
+
+    /**
      * A JPEG or JPEG 2000 frame through ImageIO (the JDK's JPEG reader; jai-imageio's JPEG 2000 reader). The colour
      * transform is the one the code stream itself signals: older converters wrote YCbCr JPEG data under an RGB
      * PhotometricInterpretation, and the stream's components say what they are.
      */
     private static BufferedImage decodeCompressed(byte[] bytes) throws IOException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        // In memory: ImageIO.createImageInputStream would cache each frame's stream in a temporary file.
+        try (ImageInputStream in = new javax.imageio.stream.MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             var readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 return null;

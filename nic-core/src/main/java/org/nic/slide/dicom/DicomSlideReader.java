@@ -259,10 +259,14 @@ public final class DicomSlideReader implements SlideReader {
         }
     }
 
-    /** Decoded frames, least recently used out first, bounded in pixels. */
+    /**
+     * Decoded frames, least recently used out first, bounded in pixels. A frame being decoded is decoded once: other
+     * threads that want it wait for that decode (reader threads take neighbouring cells, which share frames).
+     */
     static final class FrameCache {
         private final long maxPixels;
-        private final LinkedHashMap<Long, int[]> frames = new LinkedHashMap<>(64, 0.75f, true);
+        private final LinkedHashMap<Long, java.util.concurrent.CompletableFuture<int[]>> frames =
+                new LinkedHashMap<>(64, 0.75f, true);
         private long pixels;
 
         FrameCache(long maxPixels) {
@@ -271,28 +275,47 @@ public final class DicomSlideReader implements SlideReader {
 
         int[] get(int level, int frame, java.util.function.Supplier<int[]> decode) {
             long key = ((long) level << 40) | frame;
+            java.util.concurrent.CompletableFuture<int[]> entry;
+            boolean mine = false;
             synchronized (this) {
-                int[] hit = frames.get(key);
-                if (hit != null) {
-                    return hit;
+                entry = frames.get(key);
+                if (entry == null) {
+                    entry = new java.util.concurrent.CompletableFuture<>();
+                    frames.put(key, entry);
+                    mine = true;
                 }
             }
-            int[] decoded = decode.get(); // outside the lock: other threads read other frames meanwhile
-            synchronized (this) {
-                if (frames.put(key, decoded) == null) {
-                    pixels += decoded.length;
-                }
-                var it = frames.entrySet().iterator();
-                while (pixels > maxPixels && it.hasNext()) {
-                    var eldest = it.next();
-                    if (eldest.getKey() == key) {
-                        continue;
+            if (mine) {
+                int[] decoded;
+                try {
+                    decoded = decode.get(); // outside the lock: other threads read other frames meanwhile
+                } catch (RuntimeException | Error e) {
+                    entry.completeExceptionally(e);
+                    synchronized (this) {
+                        frames.remove(key, entry);
                     }
-                    pixels -= eldest.getValue().length;
-                    it.remove();
+                    throw e;
                 }
+                entry.complete(decoded);
+                synchronized (this) {
+                    pixels += decoded.length;
+                    var it = frames.entrySet().iterator();
+                    while (pixels > maxPixels && it.hasNext()) {
+                        var eldest = it.next();
+                        if (eldest.getKey() == key || !eldest.getValue().isDone()) {
+                            continue; // the frame just decoded, or one still being decoded
+                        }
+                        pixels -= eldest.getValue().join().length;
+                        it.remove();
+                    }
+                }
+                return decoded;
             }
-            return decoded;
+            try {
+                return entry.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
         }
 
         synchronized long pixels() {

@@ -143,6 +143,56 @@ class DicomSlideReaderTest {
     }
 
     @Test
+    void decodedRastersArePackedAsTheColourModelSaysAndPaddedWhite() {
+        java.util.Random r = new java.util.Random(4);
+        for (int type : new int[] {java.awt.image.BufferedImage.TYPE_3BYTE_BGR, java.awt.image.BufferedImage.TYPE_INT_RGB}) {
+            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(7, 5, type);
+            for (int y = 0; y < 5; y++) {
+                for (int x = 0; x < 7; x++) {
+                    image.setRGB(x, y, r.nextInt(1 << 24));
+                }
+            }
+            int[] packed = DicomLevel.packed(image, 8, 6);
+            for (int y = 0; y < 6; y++) {
+                for (int x = 0; x < 8; x++) {
+                    int expected = x < 7 && y < 5 ? image.getRGB(x, y) & 0xFFFFFF : 0xFFFFFF;
+                    assertThat(packed[y * 8 + x]).as("type %d at %d,%d", type, x, y).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFrameWantedByTwoThreadsIsDecodedOnce() throws Exception {
+        DicomSlideReader.FrameCache cache = new DicomSlideReader.FrameCache(1 << 20);
+        java.util.concurrent.atomic.AtomicInteger decodes = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        Thread first = new Thread(() -> cache.get(0, 3, () -> {
+            decodes.incrementAndGet();
+            started.countDown();
+            sleep(300);
+            return new int[] {42};
+        }));
+        first.start();
+        started.await();
+        int[] second = cache.get(0, 3, () -> {
+            decodes.incrementAndGet();
+            return new int[] {7};
+        });
+        first.join();
+        assertThat(second).containsExactly(42);
+        assertThat(decodes.get()).isEqualTo(1);
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void theFrameCacheIsBoundedInPixels() {
         DicomSlideReader.FrameCache cache = new DicomSlideReader.FrameCache(1000);
         for (int f = 0; f < 10; f++) {
