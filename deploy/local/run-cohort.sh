@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Judges NIC's slide-level heads on a synthetic cohort with known answers (docs/results.md):
 #  1. generates the cohort (pyramidal TIFFs of real Kather 2016 tissue, labels.csv), unless it is there,
-#  2. starts the local stack with the cohort's three tasks declared to the trainer,
+#  2. starts the local stack on an empty broker (no other run's labels) with the cohort's three tasks declared,
 #  3. runs it through the live system: arrivals, grids, labels of the training slides, the trainer's
 #     heads (published only through the publish gate), predictions of the held-out test slides,
 #  4. evaluates heads and baselines on the grids, for each encoder in NIC_COHORT_ENCODERS.
@@ -56,6 +56,11 @@ fi
 # desmoplastic,mixed,replacement).
 classes=$(tail -n +2 "$cohort/labels.csv" | cut -d, -f6 | sort -u | paste -sd, -)
 
+# A cohort run starts from an empty local broker: labels of another cohort run on the same stack (the label topic is
+# compacted and kept) would train this one's heads, and its champions would judge them.
+log "emptying the local broker's topics (the local stack's state; its users and keys stay)"
+"$here/nic-local.sh" stop >/dev/null 2>&1 || true
+rm -rf "$dir/kafka/data"
 "$here/nic-local.sh" start
 export NIC_SOURCES_ALLOWED_ROOTS="$cohort/slides"
 . "$here/services.sh"
