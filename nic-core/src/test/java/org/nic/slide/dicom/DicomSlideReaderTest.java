@@ -201,6 +201,105 @@ class DicomSlideReaderTest {
         assertThat(cache.pixels()).isLessThanOrEqualTo(1000);
     }
 
+    @Test
+    void tiledSparseFramesSitWhereTheirPositionsSayAndMissingTilesAreBackground(@TempDir Path dir) throws Exception {
+        // 3 x 2 tiles of 10 px, frames for three of them only, in an order that is not the tiles' order.
+        int[][] placed = {{20, 0, 0xC03020}, {0, 10, 0x2050A0}, {10, 0, 0x30A040}}; // column, row (0-based), colour
+        Path sparse = dir.resolve("sparse.dcm");
+        writeSparse(sparse, 30, 20, 10, placed);
+        try (SlideReader r = SlideReaders.installed().open(sparse)) {
+            assertThat(r.properties()).containsEntry("dicom.dimension-organization", "TILED_SPARSE");
+            int[] out = new int[30 * 20];
+            r.readRegion(0, 0, 0, 30, 20, out);
+            for (int[] p : placed) {
+                for (int y = p[1]; y < p[1] + 10; y++) {
+                    for (int x = p[0]; x < p[0] + 10; x++) {
+                        assertThat(out[y * 30 + x]).as("tile at %d,%d", p[0], p[1]).isEqualTo(p[2]);
+                    }
+                }
+            }
+            for (int[] empty : new int[][] {{0, 0}, {10, 10}, {20, 10}}) {
+                assertThat(out[(empty[1] + 5) * 30 + empty[0] + 5]).as("no frame at %d,%d", empty[0], empty[1])
+                        .isEqualTo(0xFFFFFF);
+            }
+        }
+    }
+
+    /** A native RGB TILED_SPARSE instance whose frames are solid colours at the given (column, row) pixel positions. */
+    static void writeSparse(Path file, int width, int height, int tile, int[][] placed) throws Exception {
+        AttributeList list = new AttributeList();
+        put(list, TagFromName.SOPClassUID, DicomInstance.WSI_SOP_CLASS);
+        put(list, TagFromName.SOPInstanceUID, "1.2.3.4.5.6.8");
+        put(list, TagFromName.StudyInstanceUID, "1.2.3.4.5");
+        put(list, TagFromName.SeriesInstanceUID, "1.2.3.4.5.7");
+        strings(list, new com.pixelmed.dicom.CodeStringAttribute(TagFromName.ImageType), "ORIGINAL", "PRIMARY", "VOLUME", "NONE");
+        strings(list, new com.pixelmed.dicom.CodeStringAttribute(TagFromName.DimensionOrganizationType), "TILED_SPARSE");
+        strings(list, new com.pixelmed.dicom.CodeStringAttribute(TagFromName.PhotometricInterpretation), "RGB");
+        for (var e : java.util.Map.of(TagFromName.Rows, tile, TagFromName.Columns, tile, TagFromName.SamplesPerPixel, 3,
+                TagFromName.BitsAllocated, 8, TagFromName.BitsStored, 8, TagFromName.HighBit, 7,
+                TagFromName.PixelRepresentation, 0, TagFromName.PlanarConfiguration, 0).entrySet()) {
+            com.pixelmed.dicom.Attribute a = new com.pixelmed.dicom.UnsignedShortAttribute(e.getKey());
+            a.addValue(e.getValue());
+            list.put(a);
+        }
+        com.pixelmed.dicom.Attribute columns = new com.pixelmed.dicom.UnsignedLongAttribute(TagFromName.TotalPixelMatrixColumns);
+        columns.addValue(width);
+        list.put(columns);
+        com.pixelmed.dicom.Attribute rows = new com.pixelmed.dicom.UnsignedLongAttribute(TagFromName.TotalPixelMatrixRows);
+        rows.addValue(height);
+        list.put(rows);
+        strings(list, new com.pixelmed.dicom.IntegerStringAttribute(TagFromName.NumberOfFrames), String.valueOf(placed.length));
+        AttributeList measures = new AttributeList();
+        strings(measures, new com.pixelmed.dicom.DecimalStringAttribute(TagFromName.PixelSpacing), "0.0005", "0.0005");
+        com.pixelmed.dicom.SequenceAttribute measuresSeq = new com.pixelmed.dicom.SequenceAttribute(TagFromName.PixelMeasuresSequence);
+        measuresSeq.addItem(measures);
+        AttributeList shared = new AttributeList();
+        shared.put(measuresSeq);
+        com.pixelmed.dicom.SequenceAttribute sharedSeq = new com.pixelmed.dicom.SequenceAttribute(
+                TagFromName.SharedFunctionalGroupsSequence);
+        sharedSeq.addItem(shared);
+        list.put(sharedSeq);
+        com.pixelmed.dicom.SequenceAttribute perFrame = new com.pixelmed.dicom.SequenceAttribute(
+                TagFromName.PerFrameFunctionalGroupsSequence);
+        byte[] pixels = new byte[placed.length * tile * tile * 3];
+        for (int f = 0; f < placed.length; f++) {
+            AttributeList position = new AttributeList();
+            com.pixelmed.dicom.Attribute c = new com.pixelmed.dicom.SignedLongAttribute(
+                    TagFromName.ColumnPositionInTotalImagePixelMatrix);
+            c.addValue(placed[f][0] + 1);
+            position.put(c);
+            com.pixelmed.dicom.Attribute r = new com.pixelmed.dicom.SignedLongAttribute(
+                    TagFromName.RowPositionInTotalImagePixelMatrix);
+            r.addValue(placed[f][1] + 1);
+            position.put(r);
+            com.pixelmed.dicom.SequenceAttribute positionSeq = new com.pixelmed.dicom.SequenceAttribute(
+                    TagFromName.PlanePositionSlideSequence);
+            positionSeq.addItem(position);
+            AttributeList item = new AttributeList();
+            item.put(positionSeq);
+            perFrame.addItem(item);
+            for (int i = 0; i < tile * tile; i++) {
+                int o = (f * tile * tile + i) * 3;
+                pixels[o] = (byte) (placed[f][2] >> 16);
+                pixels[o + 1] = (byte) (placed[f][2] >> 8);
+                pixels[o + 2] = (byte) placed[f][2];
+            }
+        }
+        list.put(perFrame);
+        com.pixelmed.dicom.OtherByteAttribute data = new com.pixelmed.dicom.OtherByteAttribute(TagFromName.PixelData);
+        data.setValues(pixels);
+        list.put(data);
+        FileMetaInformation.addFileMetaInformation(list, TransferSyntax.ExplicitVRLittleEndian, "NIC");
+        list.write(file.toFile(), TransferSyntax.ExplicitVRLittleEndian, true, true);
+    }
+
+    static void strings(AttributeList list, com.pixelmed.dicom.Attribute a, String... values) throws Exception {
+        for (String v : values) {
+            a.addValue(v);
+        }
+        list.put(a);
+    }
+
     static void assertKind(Path path, SlideException.Kind kind) {
         assertThatThrownBy(() -> SlideReaders.installed().open(path).close()).as(path.getFileName().toString())
                 .isInstanceOfSatisfying(SlideException.class, e -> assertThat(e.kind()).isEqualTo(kind));
