@@ -44,31 +44,15 @@ final class SlideCache {
     /** The local path of the slide, fetched (with its companion files) unless already cached. */
     synchronized Path fetch(ObjectStore store, S3Uri main, ObjectStore.ObjectInfo info,
                             List<ObjectStore.ObjectInfo> companions) throws IOException, TooLargeException {
-        Path entry = root.resolve(digest(main + "#" + info.etag()));
         String fileName = Path.of(main.key()).getFileName().toString();
-        Path slide = entry.resolve(fileName);
-        if (Files.exists(entry.resolve(COMPLETE))) {
-            Files.setLastModifiedTime(entry.resolve(COMPLETE), FileTime.from(Instant.now()));
-            return slide;
-        }
         long need = info.size() + companions.stream().mapToLong(ObjectStore.ObjectInfo::size).sum();
-        if (need > maxBytes) {
-            throw new TooLargeException(main + " needs " + need + " bytes, more than the slide cache's " + maxBytes);
-        }
-        evictFor(need);
-        deleteTree(entry);
-        Files.createDirectories(entry);
-        store.download(main, slide);
-        String folderPrefix = main.key().substring(0, main.key().length() - fileName.length());
-        for (ObjectStore.ObjectInfo companion : companions) {
-            Path target = entry.resolve(companion.key().substring(folderPrefix.length())).normalize();
-            if (!target.startsWith(entry)) {
-                throw new IOException("companion object escapes the cache folder: " + companion.key());
+        return cached(main, info.etag(), need, fileName, entry -> {
+            store.download(main, entry.resolve(fileName));
+            String folderPrefix = main.key().substring(0, main.key().length() - fileName.length());
+            for (ObjectStore.ObjectInfo companion : companions) {
+                downloadUnder(store, companion, entry, folderPrefix);
             }
-            store.download(new S3Uri(companion.bucket(), companion.key()), target);
-        }
-        Files.writeString(entry.resolve(COMPLETE), main.toString(), StandardCharsets.UTF_8);
-        return slide;
+        });
     }
 
     /**
@@ -77,28 +61,49 @@ final class SlideCache {
      */
     synchronized Path fetchFolder(ObjectStore store, S3Uri prefix, List<ObjectStore.ObjectInfo> objects, String etag)
             throws IOException, TooLargeException {
-        Path entry = root.resolve(digest(prefix + "#" + etag));
-        Path folder = entry.resolve("series");
+        long need = objects.stream().mapToLong(ObjectStore.ObjectInfo::size).sum();
+        return cached(prefix, etag, need, "series", entry -> {
+            for (ObjectStore.ObjectInfo o : objects) {
+                downloadUnder(store, o, entry.resolve("series"), prefix.key());
+            }
+        });
+    }
+
+    /** What fills a new cache entry. */
+    @FunctionalInterface
+    private interface Fill {
+        void into(Path entry) throws IOException;
+    }
+
+    /**
+     * {@code entry/name} of the cache entry for {@code source} at {@code etag}: as cached (its use recorded), or
+     * filled afresh after making room for {@code need} bytes; complete only once filled.
+     */
+    private Path cached(S3Uri source, String etag, long need, String name, Fill fill) throws IOException, TooLargeException {
+        Path entry = root.resolve(digest(source + "#" + etag));
         if (Files.exists(entry.resolve(COMPLETE))) {
             Files.setLastModifiedTime(entry.resolve(COMPLETE), FileTime.from(Instant.now()));
-            return folder;
+            return entry.resolve(name);
         }
-        long need = objects.stream().mapToLong(ObjectStore.ObjectInfo::size).sum();
         if (need > maxBytes) {
-            throw new TooLargeException(prefix + " needs " + need + " bytes, more than the slide cache's " + maxBytes);
+            throw new TooLargeException(source + " needs " + need + " bytes, more than the slide cache's " + maxBytes);
         }
         evictFor(need);
         deleteTree(entry);
-        Files.createDirectories(folder);
-        for (ObjectStore.ObjectInfo o : objects) {
-            Path target = folder.resolve(o.key().substring(prefix.key().length())).normalize();
-            if (!target.startsWith(folder) || target.equals(folder)) {
-                throw new IOException("object escapes the cache folder: " + o.key());
-            }
-            store.download(new S3Uri(o.bucket(), o.key()), target);
+        Files.createDirectories(entry);
+        fill.into(entry);
+        Files.writeString(entry.resolve(COMPLETE), source.toString(), StandardCharsets.UTF_8);
+        return entry.resolve(name);
+    }
+
+    /** Downloads {@code object} to its key below {@code prefixKey}, placed under {@code base}, which it must not leave. */
+    private static void downloadUnder(ObjectStore store, ObjectStore.ObjectInfo object, Path base, String prefixKey)
+            throws IOException {
+        Path target = base.resolve(object.key().substring(prefixKey.length())).normalize();
+        if (!target.startsWith(base) || target.equals(base)) {
+            throw new IOException("object escapes the cache folder: " + object.key());
         }
-        Files.writeString(entry.resolve(COMPLETE), prefix.toString(), StandardCharsets.UTF_8);
-        return folder;
+        store.download(new S3Uri(object.bucket(), object.key()), target);
     }
 
     private void evictFor(long need) throws IOException {

@@ -165,9 +165,7 @@ record DicomInstance(Path file, String sopClassUid, String transferSyntaxUid, St
         try {
             Attribute a = list.get(tag);
             return a == null ? new double[0] : a.getDoubleValues();
-        } catch (DicomException e) {
-            return new double[0];
-        } catch (NumberFormatException e) {
+        } catch (DicomException | NumberFormatException e) {
             return new double[0];
         }
     }

@@ -412,9 +412,9 @@ public class HeadTrainingService {
      * clear gain is seen with tens of slides (8 validation slides rarely show one, and the first candidate, blind to
      * composition, would stay by default). Too few slides for folds: the first.
      */
-    int chooseCheap(TaskDefinition def, List<HeadTrainer.Settings> cheap, List<CompressedGrid> grids,
+    int chooseCheap(TaskDefinition def, List<HeadTrainer.Settings> ridgeHeads, List<CompressedGrid> grids,
                     List<LabelRecorded> truth, PublishGate gate) {
-        if (cheap.size() < 2 || grids.size() < 2 * FOLDS) {
+        if (ridgeHeads.size() < 2 || grids.size() < 2 * FOLDS) {
             return 0;
         }
         int[] fold = new int[grids.size()];
@@ -423,7 +423,7 @@ public class HeadTrainingService {
         }
         SampleMetric oofMetric = (predicted, sample) -> metric(def, predicted, truth, sample);
         List<double[][]> scored = new ArrayList<>();
-        for (HeadTrainer.Settings candidate : cheap) {
+        for (HeadTrainer.Settings candidate : ridgeHeads) {
             double[][] oof = new double[grids.size()][];
             for (int f = 0; f < FOLDS; f++) {
                 List<CompressedGrid> in = new ArrayList<>();
