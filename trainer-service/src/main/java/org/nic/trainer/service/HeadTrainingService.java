@@ -223,18 +223,39 @@ public class HeadTrainingService {
                 trainLabels.add(l);
             }
         }
-        if (trainGrids.size() < 4 || testGrids.size() < t.minHeldOut()) {
+        ModelPublished champion = champions.get(task + "/" + encoder);
+        // Too few held-out slides to judge on alone: a first head is judged on them and on the out-of-fold outputs of
+        // the training slides. Not a challenger: the active head was trained on those training slides.
+        boolean judgeOutOfFold = testGrids.size() < t.minHeldOut() && champion == null && trainGrids.size() >= 2 * FOLDS;
+        if (trainGrids.size() < 4 || testGrids.size() < t.minHeldOut() && !judgeOutOfFold) {
             return log(new Outcome(task, false, null, Double.NaN, null, Double.NaN, trainGrids.size(), testGrids.size(),
-                    "not enough slides with grids: " + trainGrids.size() + " to train, " + testGrids.size() + " held out", null));
+                    "not enough slides with grids: " + trainGrids.size() + " to train, " + testGrids.size() + " held out"
+                            + (champion != null && trainGrids.size() >= 2 * FOLDS ? " (out-of-fold outputs judge only a first "
+                            + "head: the active head was trained on these training slides)" : ""), null));
         }
-        LOG.infof("task %s: training a head on %d slides (%d held out), encoder %s", task, trainGrids.size(), testGrids.size(), encoder);
+        LOG.infof("task %s: training a head on %d slides (%d held out%s), encoder %s", task, trainGrids.size(), testGrids.size(),
+                judgeOutOfFold ? ", too few alone: judged with the training slides' out-of-fold outputs too" : "", encoder);
         HeadTrainer.Settings settings = new HeadTrainer.Settings(def.kind(), def.classes().size(), t.crop(), t.epochs(),
                 t.batchSize(), t.learningRate(), t.seed()).withMinSteps(t.minSteps());
-        HeadTrainer.Result head = chooseAndTrain(def, settings, trainGrids, trainLabels);
+        HeadTrainer.Result head = chooseAndTrain(def, settings, trainGrids, trainLabels, judgeOutOfFold);
         byte[] onnx = head.onnx();
-        double[][] challenger = predictions(onnx, head.crop(), testGrids);
+        double[][] heldOut = predictions(onnx, head.crop(), testGrids);
+        List<LabelRecorded> judged = new ArrayList<>(testLabels);
+        List<double[]> judgedOutputs = new ArrayList<>(List.of(heldOut));
+        if (judgeOutOfFold) {
+            double[][] oof = outOfFold(def, settings, trainGrids, trainLabels);
+            for (int i = 0; i < oof.length; i++) {
+                if (oof[i] != null) {
+                    judged.add(trainLabels.get(i));
+                    judgedOutputs.add(oof[i]);
+                }
+            }
+        }
+        double[][] challenger = judgedOutputs.toArray(double[][]::new);
+        String evidence = judgeOutOfFold ? String.format("judged on %d held-out slides and the out-of-fold outputs of %d training "
+                + "slides (the choice and training re-run without each of %d folds by case); ", testGrids.size(),
+                judged.size() - testGrids.size(), FOLDS) : "";
         double baseline = def.kind() == TaskKind.REGRESSION ? 0.0 : 0.5;
-        ModelPublished champion = champions.get(task + "/" + encoder);
         double[][] championPredictions = null;
         if (champion != null) {
             try {
@@ -247,18 +268,21 @@ public class HeadTrainingService {
             }
         }
         double[][] reference = championPredictions;
-        PublishGate.Decision decision = new PublishGate(t.gateLevel(), t.gateResamples(), t.minHeldOut(), t.seed())
-                .decide(testGrids.size(), sample -> new double[] {metric(def, challenger, testLabels, sample),
+        PublishGate.Decision gate = new PublishGate(t.gateLevel(), t.gateResamples(), t.minHeldOut(), t.seed())
+                .decide(judged.size(), sample -> new double[] {metric(def, challenger, judged, sample),
                         reference == null ? baseline : metric(def, reference, testLabels, sample)},
                         reference == null ? "baseline" : "champion");
+        PublishGate.Decision decision = new PublishGate.Decision(gate.publish(), evidence + gate.reason(), gate.metric(),
+                gate.metricLower(), gate.metricUpper(), gate.gain(), gate.gainLower());
+        int judgedSlides = judged.size();
         double metric = decision.metric();
         Double championMetric = reference == null ? null : metric(def, reference, testLabels, all(testGrids.size()));
         if (!decision.publish()) {
             decide(new ModelDecided(task, def.kind().name(), encoder, ModelDecided.REFUSED, null, metricName(def.kind()),
                     finite(metric), finite(decision.metricLower()), finite(decision.metricUpper()), finite(decision.gain()),
-                    finite(decision.gainLower()), trainGrids.size(), testGrids.size(), decision.reason(), name, snapshot));
+                    finite(decision.gainLower()), trainGrids.size(), judgedSlides, decision.reason(), name, snapshot));
             covered.put(task + "/" + encoder, snapshot);
-            return log(new Outcome(task, false, null, metric, championMetric, baseline, trainGrids.size(), testGrids.size(),
+            return log(new Outcome(task, false, null, metric, championMetric, baseline, trainGrids.size(), judgedSlides,
                     decision.reason(), decision));
         }
         String sha = ModelCard.sha256(onnx);
@@ -289,11 +313,14 @@ public class HeadTrainingService {
         properties.put("labelSnapshot", Map.of("count", all.size(), "sha256", snapshot));
         properties.put("publishGate", Map.of("level", t.gateLevel(), "resamples", t.gateResamples(),
                 "heldOutInterval", List.of(decision.metricLower(), decision.metricUpper()), "gain", decision.gain(),
-                "gainLower", decision.gainLower(), "against", reference == null ? "baseline" : "champion"));
+                "gainLower", decision.gainLower(), "against", reference == null ? "baseline" : "champion",
+                "judgedOn", judgeOutOfFold ? "held-out slides and the training slides' out-of-fold outputs" : "held-out slides",
+                "slides", judgedSlides));
         ModelCard card = new ModelCard(task + "-" + version, "head", "model.onnx", sha, "onnx", "grid", "output",
                 architecture(head),
                 0, List.of(task),
-                trainGrids.size() + " training slides, " + testGrids.size() + " held-out slides", t.seed(),
+                trainGrids.size() + " training slides, " + testGrids.size() + " held-out slides" + (judgeOutOfFold
+                        ? ", judged with the training slides' out-of-fold outputs too (" + judgedSlides + " in all)" : ""), t.seed(),
                 Map.of(metricName, metric, "baseline." + metricName, baseline), "trainer-service", "Apache-2.0",
                 "NIC trainer-service", Instant.now(), properties);
         byte[] cardBytes = EventJson.toBytes(card);
@@ -302,15 +329,15 @@ public class HeadTrainingService {
         store.put(prefix + "card.json", cardBytes, "application/json");
         store.put(prefix + HeadSignature.FILE_NAME, EventJson.toBytes(signature), "application/json");
         ModelPublished event = new ModelPublished(task, def.kind().name(), encoder, version, store.uri(prefix + "model.onnx").toString(),
-                sha, store.uri(prefix + "card.json").toString(), metricName, metric, testGrids.size(), decision.reason(),
+                sha, store.uri(prefix + "card.json").toString(), metricName, metric, judgedSlides, decision.reason(),
                 decision.metricLower(), decision.metricUpper(), decision.gain(), decision.gainLower());
         CloudEventSender.send(published, event.key(), event.key() + ":" + version, event);
         champions.put(event.key(), event);
         decide(new ModelDecided(task, def.kind().name(), encoder, ModelDecided.PUBLISHED, version, metricName, finite(metric),
                 finite(decision.metricLower()), finite(decision.metricUpper()), finite(decision.gain()),
-                finite(decision.gainLower()), trainGrids.size(), testGrids.size(), decision.reason(), name, snapshot));
+                finite(decision.gainLower()), trainGrids.size(), judgedSlides, decision.reason(), name, snapshot));
         covered.put(event.key(), snapshot);
-        return log(new Outcome(task, true, version, metric, championMetric, baseline, trainGrids.size(), testGrids.size(),
+        return log(new Outcome(task, true, version, metric, championMetric, baseline, trainGrids.size(), judgedSlides,
                 decision.reason(), decision));
     }
 
@@ -347,6 +374,17 @@ public class HeadTrainingService {
      */
     HeadTrainer.Result chooseAndTrain(TaskDefinition def, HeadTrainer.Settings settings, List<CompressedGrid> grids,
                                       List<LabelRecorded> truth) {
+        return chooseAndTrain(def, settings, grids, truth, false);
+    }
+
+    /**
+     * As {@link #chooseAndTrain(TaskDefinition, HeadTrainer.Settings, List, List)}; with {@code ridgeOnly}, among the
+     * ridge heads only: the procedure the out-of-fold judgement of a first head re-runs per fold ({@link #outOfFold}),
+     * where minutes of CNN training per fold are not affordable and a validation quarter of tens of slides could not
+     * show a CNN's gain anyway.
+     */
+    HeadTrainer.Result chooseAndTrain(TaskDefinition def, HeadTrainer.Settings settings, List<CompressedGrid> grids,
+                                      List<LabelRecorded> truth, boolean ridgeOnly) {
         List<HeadTrainer.Settings> candidates = candidates(settings);
         List<HeadLabel> all = truth.stream().map(l -> headLabel(def, l)).toList();
         PublishGate gate = new PublishGate(config.trainer().gateLevel(), config.trainer().gateResamples(), 3,
@@ -368,7 +406,7 @@ public class HeadTrainingService {
                 fitLabels.add(headLabel(def, truth.get(i)));
             }
         }
-        if (ridges < candidates.size() && fitGrids.size() >= 4 && valGrids.size() >= 3) {
+        if (!ridgeOnly && ridges < candidates.size() && fitGrids.size() >= 4 && valGrids.size() >= 3) {
             SampleMetric validationMetric = (predicted, sample) -> metric(def, predicted, valLabels, sample);
             double[][] current = validate(def, candidates.get(chosen), fitGrids, fitLabels, valGrids, valLabels);
             for (int k = ridges; k < candidates.size(); k++) {
@@ -389,6 +427,40 @@ public class HeadTrainingService {
         LOG.infof("task %s: %s chosen, trained again on all %d training slides", def.name(), describe(candidates.get(chosen)),
                 grids.size());
         return HeadTrainer.train(grids, all, candidates.get(chosen));
+    }
+
+    /**
+     * The outputs of the whole ridge-only procedure (choice and training) on each training slide from a head that did
+     * not see it: {@link #FOLDS} folds by case (salted apart from the choice's own folds), each predicted by the
+     * procedure re-run on the others. Null for a slide whose fold leaves fewer than 4 slides to train on. These are
+     * the gate's extra evidence for a first head when too few slides are held out: with 40 labelled slides, 9 held-out
+     * slides cannot show a gain, 40 judged slides can, and none of them judges a head that saw it.
+     */
+    double[][] outOfFold(TaskDefinition def, HeadTrainer.Settings settings, List<CompressedGrid> grids,
+                         List<LabelRecorded> truth) {
+        double[][] out = new double[grids.size()][];
+        for (int f = 0; f < FOLDS; f++) {
+            List<CompressedGrid> in = new ArrayList<>();
+            List<LabelRecorded> inTruth = new ArrayList<>();
+            List<Integer> held = new ArrayList<>();
+            for (int i = 0; i < grids.size(); i++) {
+                if (HeldOutSplit.fold("gate-fold:", truth.get(i).caseId(), truth.get(i).slideId(), FOLDS) == f) {
+                    held.add(i);
+                } else {
+                    in.add(grids.get(i));
+                    inTruth.add(truth.get(i));
+                }
+            }
+            if (held.isEmpty() || in.size() < 4) {
+                continue;
+            }
+            HeadTrainer.Result r = chooseAndTrain(def, settings, in, inTruth, true);
+            double[][] p = predictions(r.onnx(), r.crop(), held.stream().map(grids::get).toList());
+            for (int j = 0; j < held.size(); j++) {
+                out[held.get(j)] = p[j];
+            }
+        }
+        return out;
     }
 
     /** Whether a candidate trains in seconds (a ridge model), so that it can be cross-validated. */
@@ -614,7 +686,7 @@ public class HeadTrainingService {
     }
 
     private static Outcome log(Outcome o) {
-        LOG.infof("task %s: %s (held-out metric %.4f, champion %s, baseline %.2f, %d train / %d held-out slides)%s",
+        LOG.infof("task %s: %s (metric %.4f on the judged slides, champion %s, baseline %.2f, %d train / %d judged slides)%s",
                 o.task(), o.published() ? "published " + o.version() : "not published", o.metric(), o.champion(), o.baseline(),
                 o.trainSlides(), o.heldOutSlides(), ": " + o.reason());
         return o;

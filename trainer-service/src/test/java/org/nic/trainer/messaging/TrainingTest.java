@@ -134,6 +134,42 @@ class TrainingTest {
     }
 
     @Test
+    void aFirstHeadOnTensOfSlidesIsJudgedOnTheTrainingSlidesOutOfFoldOutputsToo() throws Exception {
+        // 24 labelled slides: their cases put 3 on the held-out side, under min-held-out (5), too few to judge a head on.
+        Random r = new Random(8);
+        try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
+             ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
+            var from = events.endOffsets(Topics.MODEL_PUBLISHED);
+            for (int i = 0; i < 24; i++) {
+                String slide = "few-" + i + "-" + System.nanoTime();
+                double signal = r.nextGaussian();
+                SyntheticGrids.write(store, StorageLayout.grid(slide, "test-encoder"), SyntheticGrids.grid(slide, 8, signal, r));
+                LabelRecorded label = new LabelRecorded(slide, "fcase-" + i, "test-few", 50 + 10 * signal, null, null, null, "test");
+                events.publish(EventType.LABEL_RECORDED, label.key(), label);
+            }
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline && labels.newTrainable("test-few") < 24) {
+                Thread.sleep(200);
+            }
+            training.schedule("test-few");
+            HeadTrainingService.Outcome outcome = awaitOutcome("test-few", null);
+            assertThat(outcome.trainSlides()).as("slides on the training side").isEqualTo(21);
+            assertThat(outcome.reason()).contains("judged on 3 held-out slides and the out-of-fold outputs of 21 training slides");
+            assertThat(outcome.heldOutSlides()).as("slides the gate judged on").isEqualTo(24);
+            assertThat(outcome.published()).as(outcome.reason()).isTrue();
+            assertThat(outcome.decision().gainLower()).isPositive();
+            JsonNode published = EventJson.mapper().readTree(events.await(from, rec -> "test-few/test-encoder".equals(rec.key()),
+                    TIMEOUT, Topics.MODEL_PUBLISHED).value());
+            assertThat(published.get("heldOutSlides").asInt()).isEqualTo(24);
+            assertThat(published.get("heldOutMetric").asDouble()).as("Spearman on slides no head saw").isGreaterThan(0.5);
+            ModelCard card = EventJson.mapper().readValue(store.get(S3Uri.parse(published.get("cardUri").asText())), ModelCard.class);
+            // The head itself never saw the held-out slides: a later challenger is judged against it on them.
+            assertThat(((Number) card.properties().get("trainedOnSlides")).intValue()).isEqualTo(21);
+            assertThat(card.properties().get("headType").toString()).startsWith("ARRANGEMENT");
+        }
+    }
+
+    @Test
     void aTrainingRunThatFailsIsRecordedOnModelDecidedWithItsReason() throws Exception {
         try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
              ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
