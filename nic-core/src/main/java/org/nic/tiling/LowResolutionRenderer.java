@@ -21,6 +21,15 @@ public final class LowResolutionRenderer {
      * @param maxOutputPixels refuses to render larger outputs
      */
     public static RgbImage render(SlideReader reader, double downsample, long maxOutputPixels) {
+        return render(reader, downsample, maxOutputPixels, 1);
+    }
+
+    /**
+     * As {@link #render(SlideReader, double, long)}, from a level at least {@code minAveraged} times finer than the
+     * output (where the slide has one), so that every output pixel is this renderer's own average of at least
+     * {@code minAveraged}^2 level pixels, whatever filter made the slide's coarser levels.
+     */
+    public static RgbImage render(SlideReader reader, double downsample, long maxOutputPixels, double minAveraged) {
         if (!(downsample >= 1)) {
             throw new IllegalArgumentException("downsample must be >= 1: " + downsample);
         }
@@ -31,7 +40,7 @@ public final class LowResolutionRenderer {
             throw new IllegalArgumentException("low-resolution image " + outW + "x" + outH
                     + " exceeds " + maxOutputPixels + " pixels");
         }
-        int level = reader.bestLevelForDownsample(downsample);
+        int level = reader.bestLevelForDownsample(Math.max(1, downsample / Math.max(1, minAveraged)));
         SlideReader.LevelDimensions dims = reader.levelDimensions(level);
         double levelDs = reader.levelDownsample(level);
         double factor = downsample / levelDs; // level pixels per output pixel, >= 1

@@ -54,7 +54,8 @@ public final class SlidePlanner {
         GridGeometry grid = GridGeometry.plan(metadata, reader, settings.targetSpacing(), settings.patchSize(),
                 spacingOverride, settings.defaultSpacing(), settings.spacingTolerance(), settings.maxCells());
         double maskDownsample = Math.max(1, settings.tissue().maskSpacing() / grid.spacing());
-        RgbImage lowRes = LowResolutionRenderer.render(reader, maskDownsample, MAX_LOW_RES_PIXELS);
+        RgbImage lowRes = LowResolutionRenderer.render(reader, maskDownsample, MAX_LOW_RES_PIXELS,
+                settings.tissue().maskSourceFactor());
         TissueMask mask = detector.detect(lowRes, grid.spacing());
         List<int[]> cells = tissueCells(grid, mask, settings.tissue().minCellTissueFraction());
         SlidePlan.Tissue tissue = new SlidePlan.Tissue(TISSUE_METHOD, settings.tissue(), mask.saturationThreshold(),

@@ -13,13 +13,17 @@ package org.nic.tiling;
  * @param openingRadius micrometres: opening removes specks and dust
  * @param minComponentArea square micrometres: smaller connected tissue components are dropped
  * @param minCellTissueFraction a grid cell is tissue when at least this fraction of it is
+ * @param maskSourceFactor the mask's image is rendered from a pyramid level at least this many times finer than it
+ *        (where the slide has one), averaged by NIC: the same slide from scanners or converters that made their coarse
+ *        levels with other filters (an SVS, its DICOM conversion) then gives the same mask (docs/tiling.md)
  */
 public record TissueParameters(double maskSpacing, int minSaturation, int darkValue, double penHueMin,
                                double penHueMax, int penMinSaturation, double closingRadius,
-                               double openingRadius, double minComponentArea, double minCellTissueFraction) {
+                               double openingRadius, double minComponentArea, double minCellTissueFraction,
+                               double maskSourceFactor) {
 
     /** Defaults that suit H&E slides. */
     public static TissueParameters defaults() {
-        return new TissueParameters(8.0, 20, 40, 70, 250, 60, 16, 16, 20_000, 0.1);
+        return new TissueParameters(8.0, 20, 40, 70, 250, 60, 16, 16, 20_000, 0.1, 8);
     }
 }

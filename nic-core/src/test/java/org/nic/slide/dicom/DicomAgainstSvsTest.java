@@ -49,12 +49,24 @@ class DicomAgainstSvsTest {
             Set<List<Integer>> both = new HashSet<>(cellsA);
             both.retainAll(cellsB);
             differ.removeAll(both);
-            // The tissue mask (8 um/px) comes from the pyramid level nearest it: the converter's own 16x level for the
-            // DICOM series, the one level's pixels averaged for the SVS. That resampling, not the reader, moves a few
-            // edge cells; planned from the DICOM's level 0 alone (averaged like the SVS), the plans agree within 1%.
+            // The tissue mask (8 um/px) is rendered from a level at least 8x finer (the DICOM's 2x level; the SVS's one
+            // level), averaged by NIC. From the converter's own 16x level (mask-source-factor 1) 7 of 168 cells moved.
             System.out.printf("tissue cells: DICOM %d, SVS %d, in one only %d%n", cellsA.size(), cellsB.size(), differ.size());
             assertThat(differ.size()).as("cells tissue in one plan only").isLessThanOrEqualTo(
-                    (int) Math.ceil(0.05 * cellsB.size()));
+                    (int) Math.floor(0.01 * cellsB.size()));
+            SlidePlanner coarse = new SlidePlanner(new SlidePlanner.GridSettings(0.5, 128, 0.25, 0.01,
+                    withSourceFactor(TissueParameters.defaults(), 1)), "test");
+            Set<List<Integer>> fromCoarse = cells(coarse.plan("cmu-1-dicom", "file:x", SlideIdentity.of(folder, null), dcm, null)
+                    .plan());
+            Set<List<Integer>> moved = new HashSet<>(fromCoarse);
+            moved.addAll(cellsB);
+            Set<List<Integer>> kept = new HashSet<>(fromCoarse);
+            kept.retainAll(cellsB);
+            moved.removeAll(kept);
+            System.out.printf("tissue cells: DICOM from its 16x level %d, SVS %d, in one only %d%n", fromCoarse.size(),
+                    cellsB.size(), moved.size());
+            assertThat(moved.size()).as("the converter's 16x level moves more cells than NIC's own average")
+                    .isGreaterThan(differ.size());
             Path level0 = folder.resolve("level-0-frames-0-30.dcm");
             try (SlideReader one = SlideReaders.installed().open(level0)) {
                 Set<List<Integer>> cellsC = cells(planner.plan("cmu-1-l0", "file:z", SlideIdentity.of(level0, null), one, null)
@@ -95,6 +107,12 @@ class DicomAgainstSvsTest {
             assertThat(median).isGreaterThan(0.98);
             assertThat(p5).isGreaterThan(0.95);
         }
+    }
+
+    static TissueParameters withSourceFactor(TissueParameters t, double factor) {
+        return new TissueParameters(t.maskSpacing(), t.minSaturation(), t.darkValue(), t.penHueMin(), t.penHueMax(),
+                t.penMinSaturation(), t.closingRadius(), t.openingRadius(), t.minComponentArea(), t.minCellTissueFraction(),
+                factor);
     }
 
     static Set<List<Integer>> cells(SlidePlan plan) {

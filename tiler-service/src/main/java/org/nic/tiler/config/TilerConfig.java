@@ -73,6 +73,15 @@ public interface TilerConfig {
         @WithDefault("8.0")
         double maskSpacing();
 
+        /**
+         * The mask's image is rendered from a level at least this many times finer than it (where the slide has one),
+         * so the slide's own coarse levels, resampled by whatever filter its scanner or converter used, do not move
+         * tissue cells. 8: at 8 um/px from a 0.5 um/px slide, the 2x level (a quarter of level 0's pixels); 1: the
+         * level nearest the mask, the cheapest.
+         */
+        @WithDefault("8")
+        double maskSourceFactor();
+
         /** Floor of the Otsu saturation threshold (0-255). */
         @WithDefault("20")
         int minSaturation();

@@ -147,7 +147,7 @@ public class TilingService {
     static TissueParameters tissueParameters(TilerConfig.Tissue t) {
         return new TissueParameters(t.maskSpacing(), t.minSaturation(), t.darkValue(), t.penHueMin(), t.penHueMax(),
                 t.penMinSaturation(), t.closingRadius(), t.openingRadius(), t.minComponentArea(),
-                t.minCellTissueFraction());
+                t.minCellTissueFraction(), t.maskSourceFactor());
     }
 
     private static byte[] png(java.awt.image.BufferedImage image) {
