@@ -56,9 +56,17 @@ public interface TilerConfig {
         @WithDefault("0.01")
         double spacingTolerance();
 
-        /** Largest slide accepted, in level-0 pixels (width x height). */
+        /** Largest level accepted, in pixels (width x height), checked on every level before any pixel is read. */
         @WithDefault("20000000000")
         long maxPixels();
+
+        /**
+         * Longest side of any level accepted, in pixels, checked with {@code max-pixels} before any pixel buffer exists:
+         * 1,000,000 px is 250 mm at 0.25 um/px, over three times a 75 mm glass slide. A 300,000,000 x 60 px file is
+         * under max-pixels and would otherwise size buffers by its width.
+         */
+        @WithDefault("1000000")
+        long maxSide();
 
         /**
          * Largest grid accepted, in cells (rows x cols); 4,194,304 = 2048 x 2048 cells of 64 um, a 131 mm

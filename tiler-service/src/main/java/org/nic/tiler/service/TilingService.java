@@ -85,12 +85,7 @@ public class TilingService {
         LocatedSlide located = sources.locate(event.uri());
         SlidePlanner.Result result;
         try (SlideReader reader = readers.open(located.path())) {
-            long pixels = reader.levelDimensions(0).pixels();
-            if (pixels > config.tiling().maxPixels()) {
-                throw new StageFailure(FailureReason.SLIDE_TOO_LARGE, String.format(
-                        "slide is %d x %d = %d pixels, over the limit of %d", reader.levelDimensions(0).width(),
-                        reader.levelDimensions(0).height(), pixels, config.tiling().maxPixels()));
-            }
+            checkSize(reader, config.tiling().maxPixels(), config.tiling().maxSide());
             result = planner.plan(slideId, event.uri(), located.identity(), reader, event.mppOverride());
         } catch (SlideException e) {
             throw new StageFailure(reasonOf(e), e.getMessage(), e);
@@ -142,6 +137,25 @@ public class TilingService {
             case UNSUPPORTED_PIXEL_FORMAT -> FailureReason.UNSUPPORTED_PIXEL_FORMAT;
             case INCONSISTENT_SERIES -> FailureReason.INCONSISTENT_SERIES;
         };
+    }
+
+    /**
+     * Every level's sides and pixels against the limits, from the reader's header data only: nothing is sized by a
+     * slide's dimensions before this passes.
+     */
+    static void checkSize(SlideReader reader, long maxPixels, long maxSide) throws StageFailure {
+        for (int level = 0; level < reader.levelCount(); level++) {
+            SlideReader.LevelDimensions d = reader.levelDimensions(level);
+            String what = level == 0 ? "slide" : "level " + level;
+            if (d.width() > maxSide || d.height() > maxSide) {
+                throw new StageFailure(FailureReason.SLIDE_TOO_LARGE, String.format(
+                        "%s is %d x %d px, a side over the limit of %d px", what, d.width(), d.height(), maxSide));
+            }
+            if (d.pixels() > maxPixels) {
+                throw new StageFailure(FailureReason.SLIDE_TOO_LARGE, String.format(
+                        "%s is %d x %d = %d pixels, over the limit of %d", what, d.width(), d.height(), d.pixels(), maxPixels));
+            }
+        }
     }
 
     static TissueParameters tissueParameters(TilerConfig.Tissue t) {

@@ -62,6 +62,16 @@ class BadInputTest {
     }
 
     @Test
+    void aSlideWithAnAbsurdSideFailsBeforeAnythingIsSizedByIt() throws Exception {
+        // 300,000,000 x 60 px: 18 G pixels, under max-pixels (20 G), but a buffer sized by its width would be gigabytes.
+        Path strip = Files.createTempDirectory("nic-strip").resolve("strip.tiff");
+        org.nic.tiler.SharedTileTiff.write(strip, 300_000_000L, 60);
+        String slideId = TilerTestSupport.newSlideId("strip");
+        expectFailure(slideId, TilerTestSupport.upload(strip, slideId), FailureReason.SLIDE_TOO_LARGE,
+                "slide is 300000000 x 60 px, a side over the limit of 1000000 px");
+    }
+
+    @Test
     void uriOutsideTheAllowedRootsAndBuckets() throws Exception {
         expectFailure("file:/etc/passwd", FailureReason.URI_NOT_ALLOWED, "not under an allowed root");
         expectFailure(file("../../../../../etc/hostname"), FailureReason.URI_NOT_ALLOWED, "not under an allowed root");
