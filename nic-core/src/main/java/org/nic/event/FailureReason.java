@@ -30,6 +30,8 @@ public enum FailureReason {
     NO_TISSUE(false),
     /** The plan a stage needs is missing. */
     PLAN_NOT_FOUND(false),
+    /** (tiling) The slide id already names another slide: a plan of other bytes is stored under it. */
+    ID_CONFLICT(false),
     /** The slide's bytes differ from those its plan was made from. */
     SLIDE_CHANGED(false),
     /** The model cannot be loaded: missing, hash mismatch, or ONNX Runtime refuses it. */

@@ -18,6 +18,7 @@ import org.nic.event.FailureReason;
 import org.nic.event.SlideArrived;
 import org.nic.event.SlideTiled;
 import org.nic.slide.SlideException;
+import org.nic.slide.SlideIdentity;
 import org.nic.source.LocatedSlide;
 import org.nic.event.StageFailure;
 import org.nic.source.SlideSources;
@@ -83,6 +84,7 @@ public class TilingService {
             throw new StageFailure(FailureReason.INVALID_EVENT, "invalid slide id " + slideId);
         }
         LocatedSlide located = sources.locate(event.uri());
+        checkSameSlide(slideId, located.identity());
         SlidePlanner.Result result;
         try (SlideReader reader = readers.open(located.path())) {
             checkSize(reader, config.tiling().maxPixels(), config.tiling().maxSide());
@@ -137,6 +139,39 @@ public class TilingService {
             case UNSUPPORTED_PIXEL_FORMAT -> FailureReason.UNSUPPORTED_PIXEL_FORMAT;
             case INCONSISTENT_SERIES -> FailureReason.INCONSISTENT_SERIES;
         };
+    }
+
+    /**
+     * One id, one slide: a plan already stored under this id must have been made from the same bytes (size and SHA-256
+     * of the first MiB; not the ETag, which a re-upload of the same bytes may change). Another slide under a known id
+     * is refused, so that the first one's plan, grid and predictions are never overwritten; the same slide again (a
+     * redelivery, a re-run) goes on.
+     */
+    void checkSameSlide(String slideId, SlideIdentity identity) throws StageFailure {
+        S3Uri stored = store.uri(StorageLayout.plan(slideId));
+        SlideIdentity before;
+        try {
+            if (!store.exists(stored)) {
+                return;
+            }
+            before = EventJson.mapper().readValue(store.get(stored), SlidePlan.class).identity();
+        } catch (StorageException e) {
+            throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            LOG.warnf("slide %s: the plan stored under its id is unreadable (%s); planning it again", slideId, e.getMessage());
+            return;
+        }
+        if (before != null && (before.size() != identity.size() || !java.util.Objects.equals(before.headSha256(),
+                identity.headSha256()))) {
+            throw new StageFailure(FailureReason.ID_CONFLICT, String.format("slide id %s already names another slide (%d bytes,"
+                    + " first MiB %s...; this one: %d bytes, %s...): its plan, grid and predictions stay; a new scan needs a new"
+                    + " slide id", slideId, before.size(), prefix(before.headSha256()), identity.size(),
+                    prefix(identity.headSha256())));
+        }
+    }
+
+    private static String prefix(String sha) {
+        return sha == null ? "?" : sha.substring(0, Math.min(12, sha.length()));
     }
 
     /**

@@ -72,6 +72,22 @@ class BadInputTest {
     }
 
     @Test
+    void oneIdOneSlide() throws Exception {
+        String slideId = TilerTestSupport.newSlideId("conflict");
+        try (EventClient events = TilerTestSupport.events();
+             org.nic.storage.ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
+            assertThat(TilerTestSupport.submit(events, slideId, file("CMU-1-Small-Region.svs")).topic()).isEqualTo(Topics.SLIDE_TILED);
+            // The same slide again (a redelivery, a re-run, or the same bytes from the store): planned again.
+            assertThat(TilerTestSupport.submit(events, slideId, TilerTestSupport.upload(
+                    TilerTestSupport.slideFile("CMU-1-Small-Region.svs"), slideId)).topic()).isEqualTo(Topics.SLIDE_TILED);
+            byte[] plan = store.get(store.uri(org.nic.storage.StorageLayout.plan(slideId)));
+            // Another slide under the same id: refused, and the first one's plan stays.
+            expectFailure(slideId, file("boxes.tiff"), FailureReason.ID_CONFLICT, "already names another slide");
+            assertThat(store.get(store.uri(org.nic.storage.StorageLayout.plan(slideId)))).isEqualTo(plan);
+        }
+    }
+
+    @Test
     void uriOutsideTheAllowedRootsAndBuckets() throws Exception {
         expectFailure("file:/etc/passwd", FailureReason.URI_NOT_ALLOWED, "not under an allowed root");
         expectFailure(file("../../../../../etc/hostname"), FailureReason.URI_NOT_ALLOWED, "not under an allowed root");
