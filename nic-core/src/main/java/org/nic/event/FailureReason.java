@@ -34,6 +34,8 @@ public enum FailureReason {
     ID_CONFLICT(false),
     /** The slide's bytes differ from those its plan was made from. */
     SLIDE_CHANGED(false),
+    /** (prediction) The grid is not what its encoder wrote (a tissue chunk missing, or a checksum wrong); re-encoded. */
+    GRID_CORRUPT(false),
     /** The model cannot be loaded: missing, hash mismatch, or ONNX Runtime refuses it. */
     MODEL_UNAVAILABLE(false),
     /** (prediction) The heads published before the predictor started are not all loaded yet; retried later. */

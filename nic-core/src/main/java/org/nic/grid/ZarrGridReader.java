@@ -10,8 +10,11 @@ import org.nic.storage.StorageException;
 
 /**
  * Reads a compressed grid written by the encoder (a Zarr v2 group: {@code codes}, {@code tissue}) back
- * into memory, chunk by chunk; missing chunks are background zeros. Refuses a grid that is not complete
- * (no {@code .zgroup}).
+ * into memory, chunk by chunk. Refuses a grid that is not complete (no {@code .zgroup}), and one that is not what
+ * its encoder wrote ({@link GridCorruptException}): a chunk holding tissue cells that is missing, a chunk whose bytes
+ * differ from the SHA-256 in the grid's manifest ({@code .zattrs} {@code nic.chunks}, written by the encoder before
+ * {@code .zgroup}; grids written before it have none and are checked for missing tissue chunks only), or one that
+ * does not decode. Only chunks without tissue, which the encoder never writes, are zeros.
  */
 public final class ZarrGridReader {
 
@@ -27,6 +30,9 @@ public final class ZarrGridReader {
             throw new StorageException("no complete grid at " + store.uri(prefix), true, null);
         }
         try {
+            S3Uri attrs = store.uri(prefix + ".zattrs");
+            JsonNode manifest = store.exists(attrs) ? EventJson.mapper().readTree(store.get(attrs)).path("nic").path("chunks")
+                    : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
             JsonNode codes = EventJson.mapper().readTree(store.get(store.uri(prefix + "codes/.zarray")));
             int c = codes.get("shape").get(0).asInt();
             int h = codes.get("shape").get(1).asInt();
@@ -37,13 +43,25 @@ public final class ZarrGridReader {
                 throw new IllegalArgumentException("unexpected dtype " + codes.get("dtype"));
             }
             GridLayout layout = new GridLayout(c, h, w, ch, cw);
+            byte[] mask = decoded(slideId, "tissue/0.0", () -> ZarrCodec.unzlib(verified(store, slideId, prefix, "tissue/0.0",
+                    manifest, true), h * w));
+            boolean[] tissue = new boolean[h * w];
+            int[] tissuePerChunk = new int[layout.chunkGridRows() * layout.chunkGridCols()];
+            for (int i = 0; i < tissue.length; i++) {
+                tissue[i] = mask[i] != 0;
+                if (tissue[i]) {
+                    tissuePerChunk[layout.chunkOf(i / w, i % w)]++;
+                }
+            }
             float[] values = new float[c * h * w];
-            for (int chunk = 0; chunk < layout.chunkGridRows() * layout.chunkGridCols(); chunk++) {
-                S3Uri key = store.uri(prefix + "codes/" + layout.chunkKey(chunk));
-                if (!store.exists(key)) {
+            for (int chunk = 0; chunk < tissuePerChunk.length; chunk++) {
+                String key = "codes/" + layout.chunkKey(chunk);
+                boolean expected = tissuePerChunk[chunk] > 0 || manifest.has(key);
+                byte[] stored = verified(store, slideId, prefix, key, manifest, expected);
+                if (stored == null) {
                     continue;
                 }
-                float[] data = ZarrCodec.decodeChunk(store.get(key), layout.chunkValues());
+                float[] data = decoded(slideId, key, () -> ZarrCodec.decodeChunk(stored, layout.chunkValues()));
                 int r0 = (chunk / layout.chunkGridCols()) * ch;
                 int c0 = (chunk % layout.chunkGridCols()) * cw;
                 for (int k = 0; k < c; k++) {
@@ -54,14 +72,48 @@ public final class ZarrGridReader {
                     }
                 }
             }
-            byte[] mask = ZarrCodec.unzlib(store.get(store.uri(prefix + "tissue/0.0")), h * w);
-            boolean[] tissue = new boolean[h * w];
-            for (int i = 0; i < tissue.length; i++) {
-                tissue[i] = mask[i] != 0;
-            }
             return new CompressedGrid(slideId, c, h, w, values, tissue);
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable grid metadata under " + prefix, e);
+        }
+    }
+
+    /**
+     * A chunk's stored bytes, checked against the manifest; null for an absent chunk that nothing expects.
+     *
+     * @param expected whether the chunk must exist (it holds tissue cells, or the manifest lists it)
+     */
+    static byte[] verified(ObjectStore store, String slideId, String prefix, String key, JsonNode manifest,
+                           boolean expected) {
+        S3Uri uri = store.uri(prefix + key);
+        if (!store.exists(uri)) {
+            if (expected) {
+                throw new GridCorruptException(slideId, "grid of slide " + slideId + ": chunk " + key
+                        + " holds tissue cells or is in the manifest, and is missing");
+            }
+            return null;
+        }
+        byte[] bytes = store.get(uri);
+        if (manifest.isObject() && !manifest.isEmpty()) {
+            String sha = manifest.path(key).asText(null);
+            if (sha == null) {
+                throw new GridCorruptException(slideId, "grid of slide " + slideId + ": chunk " + key
+                        + " is stored but not in the grid's manifest");
+            }
+            if (!sha.equals(org.nic.model.ModelCard.sha256(bytes))) {
+                throw new GridCorruptException(slideId, "grid of slide " + slideId + ": chunk " + key
+                        + " does not match the SHA-256 its encoder recorded");
+            }
+        }
+        return bytes;
+    }
+
+    private static <T> T decoded(String slideId, String key, java.util.function.Supplier<T> decode) {
+        try {
+            return decode.get();
+        } catch (RuntimeException e) {
+            throw new GridCorruptException(slideId, "grid of slide " + slideId + ": chunk " + key + " does not decode ("
+                    + e.getMessage() + ")");
         }
     }
 }

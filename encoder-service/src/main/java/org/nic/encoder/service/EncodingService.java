@@ -147,14 +147,16 @@ public class EncodingService {
                 e.batchSize(), e.queueCapacity(), e.chunkCells(), e.orientations()), e.progressIntervalMillis());
         SlideEncoder.Result result;
         int interruptAfter = failAfterChunks.getAndSet(-1);
+        // The SHA-256 of every chunk this run writes: the grid's manifest (chunks resumed from an earlier run are hashed
+        // from the store at the end).
+        Map<String, String> manifest = new java.util.concurrent.ConcurrentHashMap<>();
         try (SlideReader slide = readers.open(located.path())) {
             result = pipeline.encode(plan, slide, encoder.encoder(), new SlideEncoder.ChunkStore() {
                 private final AtomicInteger written = new AtomicInteger();
 
                 @Override
                 public Set<String> existingChunks() {
-                    return store.list(store.bucket(), prefix).stream().map(o -> o.key().substring(prefix.length()))
-                            .filter(k -> k.matches("codes(-orientation-\\d)?/\\d+\\.\\d+\\.\\d+")).collect(Collectors.toSet());
+                    return storedChunks(prefix);
                 }
 
                 @Override
@@ -163,6 +165,7 @@ public class EncodingService {
                         throw new IllegalStateException("interrupted after " + interruptAfter + " chunks (test seam)");
                     }
                     store.put(prefix + key, bytes, "application/octet-stream");
+                    manifest.put(key, ModelCard.sha256(bytes));
                     written.incrementAndGet();
                 }
             }, (done, total) -> progress.progress(slideId, done, total));
@@ -173,7 +176,7 @@ public class EncodingService {
             throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
         }
         try {
-            finish(prefix, plan, planUri, planSha, encoder, result, started);
+            finish(prefix, plan, planUri, planSha, encoder, result, started, manifest);
         } catch (StorageException ex) {
             throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
         }
@@ -242,14 +245,26 @@ public class EncodingService {
         }
     }
 
+    /** The code chunks stored under the grid's prefix (all orientations), as keys relative to it. */
+    Set<String> storedChunks(String prefix) {
+        return store.list(store.bucket(), prefix).stream().map(o -> o.key().substring(prefix.length()))
+                .filter(k -> k.matches("codes(-orientation-\\d)?/\\d+\\.\\d+\\.\\d+")).collect(Collectors.toSet());
+    }
+
     private void finish(String prefix, SlidePlan plan, S3Uri planUri, String planSha, EncoderRegistry.Loaded encoder,
-                        SlideEncoder.Result result, Instant started) {
+                        SlideEncoder.Result result, Instant started, Map<String, String> written) {
         GridLayout layout = result.layout();
         byte[] mask = new byte[layout.rows() * layout.cols()];
         for (int[] cell : plan.tissueCells()) {
             mask[cell[0] * layout.cols() + cell[1]] = 1;
         }
-        store.put(prefix + "tissue/0.0", ZarrCodec.zlib(mask), "application/octet-stream");
+        byte[] tissueChunk = ZarrCodec.zlib(mask);
+        store.put(prefix + "tissue/0.0", tissueChunk, "application/octet-stream");
+        Map<String, String> manifest = new java.util.TreeMap<>(written);
+        for (String key : storedChunks(prefix)) {
+            manifest.computeIfAbsent(key, k -> ModelCard.sha256(store.get(store.uri(prefix + k))));
+        }
+        manifest.put("tissue/0.0", ModelCard.sha256(tissueChunk));
         store.put(prefix + "tissue/.zarray", ZarrCodec.json(ZarrCodec.tissueArray(layout.rows(), layout.cols())), "application/json");
         store.put(prefix + "tissue/.zattrs", EventJson.toBytes(Map.of("_ARRAY_DIMENSIONS", List.of("row", "col"))), "application/json");
         int orientations = config.encoder().orientations();
@@ -297,6 +312,8 @@ public class EncodingService {
         run.put("startedAt", started.toString());
         run.put("finishedAt", Instant.now().toString());
         nic.put("run", run);
+        // Every chunk's SHA-256, so a reader tells a lost or damaged chunk from background (docs/grids.md).
+        nic.put("chunks", manifest);
         store.put(prefix + ".zattrs", EventJson.toBytes(Map.of("nic", nic)), "application/json");
         // The group document last: from here on the grid opens as Zarr.
         store.put(prefix + ".zgroup", EventJson.toBytes(Map.of("zarr_format", 2)), "application/json");

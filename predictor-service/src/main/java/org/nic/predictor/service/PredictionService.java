@@ -26,12 +26,14 @@ public class PredictionService {
 
     private final ObjectStore store;
     private final ActiveHeads heads;
+    private final Reencoder reencoder;
     private final String name;
 
-    public PredictionService(ObjectStore store, ActiveHeads heads,
+    public PredictionService(ObjectStore store, ActiveHeads heads, Reencoder reencoder,
                              @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
         this.store = store;
         this.heads = heads;
+        this.reencoder = reencoder;
         this.name = "nic-predictor/" + version;
     }
 
@@ -58,7 +60,11 @@ public class PredictionService {
             codes = ZarrGridReader.read(store, encoded.slideId(), grid.key());
         } catch (StorageException e) {
             throw new StageFailure(e.notFound() ? FailureReason.PLAN_NOT_FOUND : FailureReason.STORAGE_UNAVAILABLE,
-                    "grid " + encoded.gridUri() + ": " + e.getMessage(), e);
+                    "grid " + encoded.gridUri() + ": " + e.getMessage(), e);} catch (org.nic.grid.GridCorruptException e) {
+            // Never predicted from zeros: this slide fails, and its grid is made again (slide-encoded follows).
+            boolean asked = reencoder.request(encoded.slideId(), encoded.encoderId());
+            throw new StageFailure(FailureReason.GRID_CORRUPT, e.getMessage() + (asked ? "; encoding it again"
+                    : "; it was asked for again within the hour already, so not again"), e);
         }
         List<SlidePredicted.Prediction> predictions = new ArrayList<>();
         for (ActiveHeads.Head candidate : active) {

@@ -172,6 +172,34 @@ class PredictionTest {
                     assertThat(p.has("value") && !p.get("value").isNull()).isFalse();
                 }
             }
+
+            // The grid loses its tissue chunk: no prediction from zeros, a GRID_CORRUPT failure, and the grid is asked
+            // for again (forced, so the encoder does not reuse it); asked once, however often the slide comes back.
+            store.delete(store.uri(prefix + "codes/0.0.0"));
+            for (int round = 0; round < 2; round++) {
+                var from = events.endOffsets(Topics.SLIDE_FAILED, Topics.ENCODE_REQUESTED, Topics.SLIDE_PREDICTED);
+                events.publish(EventType.SLIDE_ENCODED, slide, new SlideEncoded(slide, null, store.uri(prefix).toString(), encoder,
+                        "b".repeat(64), "s3://x/tiling/" + slide + "/plan.json", "c".repeat(64), C, 20, 20, 256, false, 0, 0, 0,
+                        0, 1, 1, "cpu", "test"));
+                var failure = events.await(from, rec -> slide.equals(rec.key()), TIMEOUT, Topics.SLIDE_FAILED,
+                        Topics.SLIDE_PREDICTED);
+                assertThat(failure.topic()).isEqualTo(Topics.SLIDE_FAILED);
+                JsonNode failed = EventJson.mapper().readTree(failure.value());
+                assertThat(EventJson.validate(EventType.SLIDE_FAILED, failed)).isEmpty();
+                assertThat(failed.get("reason").asText()).isEqualTo("GRID_CORRUPT");
+                assertThat(failed.get("message").asText()).contains("codes/0.0.0", "missing");
+                var request = events.find(from, rec -> slide.equals(rec.key()), Duration.ofSeconds(round == 0 ? 30 : 5),
+                        Topics.ENCODE_REQUESTED);
+                if (round == 0) {
+                    assertThat(request).as("a re-encode request").isPresent();
+                    JsonNode asked = EventJson.mapper().readTree(request.get().value());
+                    assertThat(EventJson.validate(EventType.ENCODE_REQUESTED, asked)).isEmpty();
+                    assertThat(asked.get("encoderId").asText()).isEqualTo(encoder);
+                    assertThat(asked.get("force").asBoolean()).isTrue();
+                } else {
+                    assertThat(request).as("no second request within the quiet period").isEmpty();
+                }
+            }
         }
     }
 

@@ -214,7 +214,14 @@ public class HeadTrainingService {
         List<LabelRecorded> testLabels = new ArrayList<>();
         for (LabelRecorded l : all) {
             String prefix = StorageLayout.grid(l.slideId(), encoder);
-            CompressedGrid grid = ZarrGridReader.read(store, l.slideId(), prefix);
+            CompressedGrid grid;
+            try {
+                grid = ZarrGridReader.read(store, l.slideId(), prefix);
+            } catch (org.nic.grid.GridCorruptException e) {
+                // One damaged grid does not stop the task: that slide sits this run out (the predictor re-encodes it).
+                LOG.warnf("task %s: %s; trained without that slide", task, e.getMessage());
+                continue;
+            }
             if (split.isHeldOut(l.caseId(), l.slideId())) {
                 testGrids.add(grid);
                 testLabels.add(l);
