@@ -24,6 +24,13 @@ public class Errors {
         return json(e.notFound() ? 404 : 503, e.getMessage());
     }
 
+    /** A grid that is not what its encoder wrote: shown as such (the predictor has it encoded again), never as zeros. */
+    @ServerExceptionMapper
+    public Response corrupt(org.nic.grid.GridCorruptException e) {
+        LOG.warnf("slide %s: %s", e.slideId(), e.getMessage());
+        return json(409, e.getMessage());
+    }
+
     private static Response json(int status, String message) {
         return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
     }
