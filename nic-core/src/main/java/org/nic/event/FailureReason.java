@@ -42,6 +42,8 @@ public enum FailureReason {
     MODELS_LOADING(true),
     /** Object storage failed; the same event may succeed later. */
     STORAGE_UNAVAILABLE(true),
+    /** The stage's process died in this slide's work max-crashes times (out of memory, a native crash, a hang). */
+    CRASHED_REPEATEDLY(false),
     /** Anything else: a bug or an unexpected condition. */
     INTERNAL_ERROR(true);
 

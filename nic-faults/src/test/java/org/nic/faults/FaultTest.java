@@ -125,6 +125,41 @@ class FaultTest {
     }
 
     @Test
+    @Order(8)
+    void aSlideThatKillsTheTilerEndsFailedOnceAfterThreeCrashesAndTheOthersFlow() throws Exception {
+        String run = Long.toString(System.nanoTime(), 36);
+        String poison = Pipeline.POISON + run;
+        Set<String> good = new LinkedHashSet<>(List.of("after-poison-0-" + run, "after-poison-1-" + run));
+        arrive(poison);
+        good.forEach(this::arrive);
+        // The platform's restarts, as Kubernetes would make them: each time the tiler's JVM has died, start it again.
+        ServiceProcess tiler = nic.service("tiler-service");
+        int restarts = 0;
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline && tap.on(Topics.SLIDE_FAILED, poison).stream()
+                .noneMatch(e -> "CRASHED_REPEATEDLY".equals(e.text("reason")))) {
+            if (!tiler.alive()) {
+                restarts++;
+                tiler.restart();
+            }
+            Thread.sleep(200);
+        }
+        List<EventTap.Event> failures = tap.on(Topics.SLIDE_FAILED, poison);
+        assertThat(failures).as("the poison slide's failures; tiler log:%n%s", log(tiler)).hasSize(1);
+        assertThat(failures.get(0).text("reason")).isEqualTo("CRASHED_REPEATEDLY");
+        assertThat(failures.get(0).text("stage")).isEqualTo("tiling");
+        assertThat(failures.get(0).json().get("retrying").asBoolean()).isFalse();
+        assertThat(failures.get(0).text("message")).contains("died 3 times");
+        assertThat(restarts).as("the tiler died in the slide's work, once per start, until the ledger stopped it").isEqualTo(3);
+        assertThat(tap.on(Topics.SLIDE_TILED, poison)).isEmpty();
+        awaitPredicted(good);
+        try (ObjectStore store = nic.store()) {
+            assertThat(store.exists(store.uri("attempts/tiling/" + poison + ".json"))).as("the crash marker is cleared").isFalse();
+        }
+        assertThat(tiler.alive()).isTrue();
+    }
+
+    @Test
     @Order(3)
     void slidesGoThroughA30SecondStoreOutageDuringEncodingTilingAndAPredictorRestart() throws Exception {
         String run = Long.toString(System.nanoTime(), 36);

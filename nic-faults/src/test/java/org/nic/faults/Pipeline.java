@@ -52,6 +52,9 @@ final class Pipeline implements AutoCloseable {
      * @param slideRoots folders that {@code file:} slide URIs may point into
      * @param labelsToTrain labels of {@link #TASK} after which the trainer trains a head
      */
+    /** Slide ids that make the tiler's JVM halt (the test-only fault switch). */
+    static final String POISON = "poison-";
+
     static Pipeline start(Path dir, List<Path> slideRoots, int labelsToTrain) throws IOException {
         // Security on, as in production: TLS and SCRAM logins, one principal per service with its ACLs (deploy/k8s).
         KafkaProcess kafka = KafkaProcess.startSecure(Files.createDirectories(dir.resolve("kafka")), k8sBase());
@@ -62,7 +65,9 @@ final class Pipeline implements AutoCloseable {
         }
         String roots = String.join(",", slideRoots.stream().map(r -> r.toAbsolutePath().toString()).toList());
         Map<String, Map<String, String>> configs = new LinkedHashMap<>();
-        configs.put("tiler-service", withRetries("tiler-service", Map.of("nic.sources.allowed-roots", roots)));
+        // The test-only fault switch: the tiler's JVM halts in the work on any slide whose id starts "poison-" (FaultTest).
+        configs.put("tiler-service", withRetries("tiler-service", Map.of("nic.sources.allowed-roots", roots,
+                "nic.faults.halt-on-slide-prefix", POISON)));
         configs.put("encoder-service", withRetries("encoder-service", Map.of("nic.sources.allowed-roots", roots,
                 "nic.encoder.device", "cpu", "nic.encoder.default-id", ENCODER, "nic.encoder.chunk-cells", "8",
                 "nic.encoder.progress-interval-millis", "200")));

@@ -38,7 +38,9 @@ import org.nic.storage.StorageLayout;
  *       error) with attempts left: a {@code slide-failed} with {@code retrying: true}, and the record is
  *       nacked, which the channel's {@code delayed-retry-topic} failure strategy turns into a copy on a retry
  *       topic that the same channel reads again after the topic's delay;</li>
- *   <li>a permanent failure, or the last attempt: a final {@code slide-failed}, acknowledged.</li>
+ *   <li>a permanent failure, or the last attempt: a final {@code slide-failed}, acknowledged;</li>
+ *   <li>a record whose work killed the JVM {@code max-crashes} times (counted durably by the {@link AttemptLedger}):
+ *       a final {@code slide-failed} ({@code CRASHED_REPEATEDLY}), acknowledged, so the records behind it flow.</li>
  * </ul>
  * Every outcome is counted in {@code nic.slides{stage, outcome, reason}}; slides in work are the gauge
  * {@code nic.slides.in.flight{stage, channel}} and the time per record the timer {@code nic.stage{stage}}.
@@ -64,6 +66,9 @@ public final class SlideStage {
     private final Logger log;
     private final Timer timer;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AttemptLedger ledger;
+    /** Test-only fault switch ({@code nic.faults.halt-on-slide-prefix}): the JVM halts in the work on such a slide. */
+    private final String haltPrefix;
 
     /**
      * @param channel the incoming channel: its {@code failure-strategy} and {@code delayed-retry-topic.max-retries}
@@ -72,6 +77,17 @@ public final class SlideStage {
      */
     public SlideStage(String stage, String service, EventType type, String channel, Config config, MeterRegistry metrics,
                       Consumer<SlideFailed> failures, Logger log) {
+        this(stage, service, type, channel, config, metrics, failures, log, AttemptLedger.none());
+    }
+
+    /**
+     * @param ledger counts starts that never ended (the JVM died in the work): after {@link AttemptLedger#maxCrashes()}
+     *               of them the slide fails for good ({@code CRASHED_REPEATEDLY}) instead of being redelivered for ever
+     */
+    public SlideStage(String stage, String service, EventType type, String channel, Config config, MeterRegistry metrics,
+                      Consumer<SlideFailed> failures, Logger log, AttemptLedger ledger) {
+        this.ledger = ledger;
+        this.haltPrefix = config.getOptionalValue("nic.faults.halt-on-slide-prefix", String.class).orElse(null);
         this.stage = stage;
         this.service = service;
         this.type = type;
@@ -119,6 +135,18 @@ public final class SlideStage {
         String uri = uriOf.apply(event);
         String caseId = caseIdOf(event);
         int attempt = attempt(message);
+        int crashes = ledger.begin(slideId);
+        if (crashes >= ledger.maxCrashes()) {
+            fail(slideId, uri, FailureReason.CRASHED_REPEATEDLY, String.format("the %s stage's process died %d times in this"
+                    + " slide's work (out of memory, a native crash, or a hang that liveness restarted): not tried again",
+                    stage, crashes), attempt, false);
+            ledger.end(slideId);
+            return message.ack();
+        }
+        if (haltPrefix != null && slideId.startsWith(haltPrefix)) {
+            log.errorf("slide %s: the test-only fault switch halts this JVM in the slide's work (start %d)", slideId, crashes + 1);
+            Runtime.getRuntime().halt(86);
+        }
         inFlight.incrementAndGet();
         Timer.Sample sample = Timer.start(metrics);
         // The record's trace (its consumer span, child of the traceparent it came with) is current while the
@@ -138,6 +166,7 @@ public final class SlideStage {
                 return failed(message, slideId, uri, FailureReason.INTERNAL_ERROR, redacted.getMessage(), attempt, redacted);
             }
         } finally {
+            ledger.end(slideId);
             sample.stop(timer);
             inFlight.decrementAndGet();
         }

@@ -48,13 +48,15 @@ public class PredictorListener {
 
     public PredictorListener(ActiveHeads heads, PredictionService prediction, HeadsLoaded loaded,
                              @Channel("slide-predicted") MutinyEmitter<byte[]> predicted,
-                             @Channel("slide-failed") MutinyEmitter<byte[]> failed, MeterRegistry metrics, Config config) {
+                             @Channel("slide-failed") MutinyEmitter<byte[]> failed, MeterRegistry metrics, Config config,
+                             org.nic.storage.ObjectStore store) {
         this.heads = heads;
         this.loaded = loaded;
         this.prediction = prediction;
         this.predicted = predicted;
         this.stage = new SlideStage(STAGE, prediction.name(), EventType.SLIDE_ENCODED, "slide-encoded", config, metrics,
-                f -> CloudEventSender.send(failed, f.slideId(), null, f), LOG);
+                f -> CloudEventSender.send(failed, f.slideId(), null, f), LOG, new org.nic.service.messaging.AttemptLedger(store,
+                STAGE, config.getOptionalValue("nic.stage.max-crashes", Integer.class).orElse(3)));
     }
 
     @Incoming("model-published")

@@ -27,11 +27,13 @@ public class SlideArrivedListener {
     private final SlideEventPublisher publisher;
     private final SlideStage stage;
 
-    public SlideArrivedListener(TilingService tiling, SlideEventPublisher publisher, MeterRegistry metrics, Config config) {
+    public SlideArrivedListener(TilingService tiling, SlideEventPublisher publisher, MeterRegistry metrics, Config config,
+                                org.nic.storage.ObjectStore store) {
         this.tiling = tiling;
         this.publisher = publisher;
         this.stage = new SlideStage(STAGE, tiling.tilerName(), EventType.SLIDE_ARRIVED, "slide-arrived", config, metrics,
-                publisher::failed, Logger.getLogger(SlideArrivedListener.class));
+                publisher::failed, Logger.getLogger(SlideArrivedListener.class), new org.nic.service.messaging.AttemptLedger(
+                        store, STAGE, config.getOptionalValue("nic.stage.max-crashes", Integer.class).orElse(3)));
     }
 
     @Incoming("slide-arrived")
