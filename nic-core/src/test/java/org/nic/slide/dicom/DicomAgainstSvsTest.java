@@ -44,11 +44,9 @@ class DicomAgainstSvsTest {
             assertThat(a.grid().level()).isEqualTo(b.grid().level());
             Set<List<Integer>> cellsA = cells(a);
             Set<List<Integer>> cellsB = cells(b);
-            Set<List<Integer>> differ = new HashSet<>(cellsA);
-            differ.addAll(cellsB);
+            Set<List<Integer>> differ = inOneOnly(cellsA, cellsB);
             Set<List<Integer>> both = new HashSet<>(cellsA);
             both.retainAll(cellsB);
-            differ.removeAll(both);
             // The tissue mask (8 um/px) is rendered from a level at least 8x finer (the DICOM's 2x level; the SVS's one
             // level), averaged by NIC. From the converter's own 16x level (mask-source-factor 1) 7 of 168 cells moved.
             System.out.printf("tissue cells: DICOM %d, SVS %d, in one only %d%n", cellsA.size(), cellsB.size(), differ.size());
@@ -58,11 +56,7 @@ class DicomAgainstSvsTest {
                     withSourceFactor(TissueParameters.defaults(), 1)), "test");
             Set<List<Integer>> fromCoarse = cells(coarse.plan("cmu-1-dicom", "file:x", SlideIdentity.of(folder, null), dcm, null)
                     .plan());
-            Set<List<Integer>> moved = new HashSet<>(fromCoarse);
-            moved.addAll(cellsB);
-            Set<List<Integer>> kept = new HashSet<>(fromCoarse);
-            kept.retainAll(cellsB);
-            moved.removeAll(kept);
+            Set<List<Integer>> moved = inOneOnly(fromCoarse, cellsB);
             System.out.printf("tissue cells: DICOM from its 16x level %d, SVS %d, in one only %d%n", fromCoarse.size(),
                     cellsB.size(), moved.size());
             assertThat(moved.size()).as("the converter's 16x level moves more cells than NIC's own average")
@@ -71,11 +65,7 @@ class DicomAgainstSvsTest {
             try (SlideReader one = SlideReaders.installed().open(level0)) {
                 Set<List<Integer>> cellsC = cells(planner.plan("cmu-1-l0", "file:z", SlideIdentity.of(level0, null), one, null)
                         .plan());
-                Set<List<Integer>> only = new HashSet<>(cellsC);
-                only.addAll(cellsB);
-                Set<List<Integer>> common = new HashSet<>(cellsC);
-                common.retainAll(cellsB);
-                only.removeAll(common);
+                Set<List<Integer>> only = inOneOnly(cellsC, cellsB);
                 System.out.printf("tissue cells: DICOM level 0 alone %d, SVS %d, in one only %d%n", cellsC.size(),
                         cellsB.size(), only.size());
                 assertThat(only.size()).as("level 0 alone: cells tissue in one plan only").isLessThanOrEqualTo(
@@ -113,6 +103,16 @@ class DicomAgainstSvsTest {
         return new TissueParameters(t.maskSpacing(), t.minSaturation(), t.darkValue(), t.penHueMin(), t.penHueMax(),
                 t.penMinSaturation(), t.closingRadius(), t.openingRadius(), t.minComponentArea(), t.minCellTissueFraction(),
                 factor);
+    }
+
+    /** Cells in one set and not the other. */
+    static Set<List<Integer>> inOneOnly(Set<List<Integer>> a, Set<List<Integer>> b) {
+        Set<List<Integer>> out = new HashSet<>(a);
+        out.addAll(b);
+        Set<List<Integer>> common = new HashSet<>(a);
+        common.retainAll(b);
+        out.removeAll(common);
+        return out;
     }
 
     static Set<List<Integer>> cells(SlidePlan plan) {

@@ -445,23 +445,32 @@ public class HeadTrainingService {
      */
     double[][] outOfFold(TaskDefinition def, HeadTrainer.Settings settings, List<CompressedGrid> grids,
                          List<LabelRecorded> truth) {
+        return crossValidated(grids, truth, "gate-fold:", 4, (in, inTruth) -> chooseAndTrain(def, settings, in, inTruth, true));
+    }
+
+    /**
+     * Each slide's output from a head fitted without its fold ({@link #FOLDS} folds by case under {@code salt}); null
+     * for the slides of a fold that leaves fewer than {@code minFit} slides to fit on.
+     */
+    double[][] crossValidated(List<CompressedGrid> grids, List<LabelRecorded> truth, String salt, int minFit,
+                              java.util.function.BiFunction<List<CompressedGrid>, List<LabelRecorded>, HeadTrainer.Result> fit) {
         double[][] out = new double[grids.size()][];
         for (int f = 0; f < FOLDS; f++) {
             List<CompressedGrid> in = new ArrayList<>();
             List<LabelRecorded> inTruth = new ArrayList<>();
             List<Integer> held = new ArrayList<>();
             for (int i = 0; i < grids.size(); i++) {
-                if (HeldOutSplit.fold("gate-fold:", truth.get(i).caseId(), truth.get(i).slideId(), FOLDS) == f) {
+                if (HeldOutSplit.fold(salt, truth.get(i).caseId(), truth.get(i).slideId(), FOLDS) == f) {
                     held.add(i);
                 } else {
                     in.add(grids.get(i));
                     inTruth.add(truth.get(i));
                 }
             }
-            if (held.isEmpty() || in.size() < 4) {
+            if (held.isEmpty() || in.size() < minFit) {
                 continue;
             }
-            HeadTrainer.Result r = chooseAndTrain(def, settings, in, inTruth, true);
+            HeadTrainer.Result r = fit.apply(in, inTruth);
             double[][] p = predictions(r.onnx(), r.crop(), held.stream().map(grids::get).toList());
             for (int j = 0; j < held.size(); j++) {
                 out[held.get(j)] = p[j];
@@ -496,35 +505,11 @@ public class HeadTrainingService {
         if (ridgeHeads.size() < 2 || grids.size() < 2 * FOLDS) {
             return 0;
         }
-        int[] fold = new int[grids.size()];
-        for (int i = 0; i < fold.length; i++) {
-            fold[i] = HeldOutSplit.fold("fold:", truth.get(i).caseId(), truth.get(i).slideId(), FOLDS);
-        }
         SampleMetric oofMetric = (predicted, sample) -> metric(def, predicted, truth, sample);
         List<double[][]> scored = new ArrayList<>();
         for (HeadTrainer.Settings candidate : ridgeHeads) {
-            double[][] oof = new double[grids.size()][];
-            for (int f = 0; f < FOLDS; f++) {
-                List<CompressedGrid> in = new ArrayList<>();
-                List<HeadLabel> inLabels = new ArrayList<>();
-                List<Integer> out = new ArrayList<>();
-                for (int i = 0; i < grids.size(); i++) {
-                    if (fold[i] == f) {
-                        out.add(i);
-                    } else {
-                        in.add(grids.get(i));
-                        inLabels.add(headLabel(def, truth.get(i)));
-                    }
-                }
-                if (out.isEmpty()) {
-                    continue;
-                }
-                HeadTrainer.Result r = HeadTrainer.train(in, inLabels, candidate);
-                double[][] p = predictions(r.onnx(), r.crop(), out.stream().map(grids::get).toList());
-                for (int j = 0; j < out.size(); j++) {
-                    oof[out.get(j)] = p[j];
-                }
-            }
+            double[][] oof = crossValidated(grids, truth, "fold:", 1, (in, inTruth) -> HeadTrainer.train(in,
+                    inTruth.stream().map(l -> headLabel(def, l)).toList(), candidate));
             scored.add(oof);
             LOG.infof("task %s: %s, out-of-fold %s %.4f on %d slides", def.name(), describe(candidate),
                     metricName(def.kind()), metric(def, oof, truth, all(grids.size())), grids.size());

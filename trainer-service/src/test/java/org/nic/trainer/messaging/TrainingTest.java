@@ -140,13 +140,7 @@ class TrainingTest {
         try (EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers());
              ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
             var from = events.endOffsets(Topics.MODEL_PUBLISHED);
-            for (int i = 0; i < 24; i++) {
-                String slide = "few-" + i + "-" + System.nanoTime();
-                double signal = r.nextGaussian();
-                SyntheticGrids.write(store, StorageLayout.grid(slide, "test-encoder"), SyntheticGrids.grid(slide, 8, signal, r));
-                LabelRecorded label = new LabelRecorded(slide, "fcase-" + i, "test-few", 50 + 10 * signal, null, null, null, "test");
-                events.publish(EventType.LABEL_RECORDED, label.key(), label);
-            }
+            scoredSlides(events, store, r, "test-few", "fcase-", 0, 24);
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (System.nanoTime() < deadline && labels.newTrainable("test-few") < 24) {
                 Thread.sleep(200);
@@ -195,11 +189,16 @@ class TrainingTest {
 
     /** Slides {@code from} to {@code to} (exclusive) of test-score: a grid with a signal, labelled 50 + 10 x signal. */
     static void scoredSlides(EventClient events, ObjectStore store, Random r, int from, int to) {
+        scoredSlides(events, store, r, "test-score", "case-", from, to);
+    }
+
+    /** The same for {@code task}, slide i of case {@code casePrefix + i}. */
+    static void scoredSlides(EventClient events, ObjectStore store, Random r, String task, String casePrefix, int from, int to) {
         for (int i = from; i < to; i++) {
-            String slide = "train-" + i + "-" + System.nanoTime();
+            String slide = task + "-" + i + "-" + System.nanoTime();
             double signal = r.nextGaussian();
             SyntheticGrids.write(store, StorageLayout.grid(slide, "test-encoder"), SyntheticGrids.grid(slide, 8, signal, r));
-            LabelRecorded label = new LabelRecorded(slide, "case-" + i, "test-score", 50 + 10 * signal, null, null, null, "test");
+            LabelRecorded label = new LabelRecorded(slide, casePrefix + i, task, 50 + 10 * signal, null, null, null, "test");
             events.publish(EventType.LABEL_RECORDED, label.key(), label);
         }
     }
