@@ -67,7 +67,7 @@ final class Pipeline implements AutoCloseable {
         Map<String, Map<String, String>> configs = new LinkedHashMap<>();
         // The test-only fault switch: the tiler's JVM halts in the work on any slide whose id starts "poison-" (FaultTest).
         configs.put("tiler-service", withRetries("tiler-service", Map.of("nic.sources.allowed-roots", roots,
-                "nic.faults.halt-on-slide-prefix", POISON)));
+                "nic.stage.test-halt-on-slide-prefix", POISON)));
         configs.put("encoder-service", withRetries("encoder-service", Map.of("nic.sources.allowed-roots", roots,
                 "nic.encoder.device", "cpu", "nic.encoder.default-id", ENCODER, "nic.encoder.chunk-cells", "8",
                 "nic.encoder.progress-interval-millis", "200")));

@@ -37,14 +37,14 @@ public class EncodingListener {
     private final SlideStage requested;
 
     public EncodingListener(EncodingService encoding, EncoderEventPublisher publisher, MeterRegistry metrics, Config config,
-                            org.nic.storage.ObjectStore store) {
+                            org.nic.storage.ObjectStore store, org.nic.service.messaging.StageConfig stages) {
         this.encoding = encoding;
         this.publisher = publisher;
         this.metrics = metrics;
         Logger log = Logger.getLogger(EncodingListener.class);
         // One ledger for both channels: a slide that kills the encoder crashes it whichever way it came.
         org.nic.service.messaging.AttemptLedger ledger = new org.nic.service.messaging.AttemptLedger(store, STAGE,
-                config.getOptionalValue("nic.stage.max-crashes", Integer.class).orElse(3));
+                stages.maxCrashes());
         this.tiled = new SlideStage(STAGE, encoding.serviceName(), EventType.SLIDE_TILED, "slide-tiled", config, metrics,
                 publisher::failed, log, ledger);
         this.requested = new SlideStage(STAGE, encoding.serviceName(), EventType.ENCODE_REQUESTED, "encode-requested", config,

@@ -67,7 +67,7 @@ public final class SlideStage {
     private final Timer timer;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AttemptLedger ledger;
-    /** Test-only fault switch ({@code nic.faults.halt-on-slide-prefix}): the JVM halts in the work on such a slide. */
+    /** Test-only fault switch ({@code nic.stage.test-halt-on-slide-prefix}): the JVM halts in the work on such a slide. */
     private final String haltPrefix;
 
     /**
@@ -87,7 +87,7 @@ public final class SlideStage {
     public SlideStage(String stage, String service, EventType type, String channel, Config config, MeterRegistry metrics,
                       Consumer<SlideFailed> failures, Logger log, AttemptLedger ledger) {
         this.ledger = ledger;
-        this.haltPrefix = config.getOptionalValue("nic.faults.halt-on-slide-prefix", String.class).orElse(null);
+        this.haltPrefix = config.getOptionalValue("nic.stage.test-halt-on-slide-prefix", String.class).orElse(null);
         this.stage = stage;
         this.service = service;
         this.type = type;

@@ -28,12 +28,12 @@ public class SlideArrivedListener {
     private final SlideStage stage;
 
     public SlideArrivedListener(TilingService tiling, SlideEventPublisher publisher, MeterRegistry metrics, Config config,
-                                org.nic.storage.ObjectStore store) {
+                                org.nic.storage.ObjectStore store, org.nic.service.messaging.StageConfig stages) {
         this.tiling = tiling;
         this.publisher = publisher;
         this.stage = new SlideStage(STAGE, tiling.tilerName(), EventType.SLIDE_ARRIVED, "slide-arrived", config, metrics,
                 publisher::failed, Logger.getLogger(SlideArrivedListener.class), new org.nic.service.messaging.AttemptLedger(
-                        store, STAGE, config.getOptionalValue("nic.stage.max-crashes", Integer.class).orElse(3)));
+                        store, STAGE, stages.maxCrashes()));
     }
 
     @Incoming("slide-arrived")
