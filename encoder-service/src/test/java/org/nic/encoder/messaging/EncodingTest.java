@@ -168,7 +168,7 @@ class EncodingTest {
      * nothing the second time, and a changed one (other bytes, other tiling settings) must be done again.
      */
     @Test
-    void theSameSlideTwiceIsEncodedOnceAndAChangedSlideIsEncodedAgain() throws Exception {
+    void theSameSlideTwiceIsEncodedOnceAndOtherBytesUnderItsIdAreRefused() throws Exception {
         String slideId = "twice-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         S3Uri slideUri = new S3Uri(NicTestInfrastructure.SLIDE_BUCKET, slideId + "/cmu1.svs");
         try (org.nic.testing.ServiceProcess tiler = org.nic.testing.ServiceProcess.start("tiler-service",
@@ -200,15 +200,23 @@ class EncodingTest {
             assertThat(resampled.encoded().get("reused").asBoolean()).isFalse();
             assertThat(resampled.encoded().get("planSha256")).isEqualTo(resampled.tiled().get("planSha256"));
 
-            // Other bytes under the same key: planned and encoded again.
+            // Other bytes under the same id (a re-scan sent under the old id): one id names one slide, so it is refused
+            // (ID_CONFLICT) and the first slide's plan and grid stay as they were.
+            Map<String, java.time.Instant> before = lastModified(store, prefix);
+            byte[] plan = store.get(store.uri(StorageLayout.plan(slideId)));
             Path changed = java.nio.file.Files.createTempDirectory("nic-changed").resolve("cmu1.svs");
             java.nio.file.Files.copy(CMU1, changed);
             java.nio.file.Files.write(changed, new byte[4096], java.nio.file.StandardOpenOption.APPEND);
             slides.putFile(slideUri, changed, "application/octet-stream");
-            Arrival rescanned = arrive(events, slideId, slideUri.toString(), null);
-            assertThat(rescanned.tiled().get("planSha256")).isNotEqualTo(first.tiled().get("planSha256"));
-            assertThat(rescanned.tiledEventId()).isNotEqualTo(first.tiledEventId());
-            assertThat(rescanned.encoded().get("reused").asBoolean()).isFalse();
+            var from = events.endOffsets(Topics.SLIDE_TILED, Topics.SLIDE_FAILED);
+            events.publish(EventType.SLIDE_ARRIVED, slideId, new org.nic.event.SlideArrived(slideId, slideUri.toString(),
+                    "test-scanner", null, null));
+            ConsumerRecord<String, byte[]> refused = events.await(from, r -> slideId.equals(r.key()), TIMEOUT,
+                    Topics.SLIDE_TILED, Topics.SLIDE_FAILED);
+            assertThat(refused.topic()).as(new String(refused.value())).isEqualTo(Topics.SLIDE_FAILED);
+            assertThat(json(refused.value()).get("reason").asText()).isEqualTo("ID_CONFLICT");
+            assertThat(store.get(store.uri(StorageLayout.plan(slideId)))).isEqualTo(plan);
+            assertThat(lastModified(store, prefix)).as("the first slide's grid untouched").isEqualTo(before);
         }
     }
 
