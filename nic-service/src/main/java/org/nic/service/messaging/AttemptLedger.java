@@ -24,6 +24,8 @@ public final class AttemptLedger {
     private final ObjectStore store;
     private final String stage;
     private final int maxCrashes;
+    /** Slides whose work ended while the store could not take the marker's deletion: their marker counts no crash. */
+    private final java.util.Set<String> endedUnrecorded = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public AttemptLedger(ObjectStore store, String stage, int maxCrashes) {
         this.store = store;
@@ -56,7 +58,10 @@ public final class AttemptLedger {
         try {
             S3Uri marker = store.uri(key(stage, slideId));
             int unfinished = 0;
-            if (store.exists(marker)) {
+            if (endedUnrecorded.remove(slideId)) {
+                // This process saw the last start end (the store was down for the marker's deletion): not a crash.
+                store.delete(marker);
+            } else if (store.exists(marker)) {
                 JsonNode m = EventJson.mapper().readTree(store.get(marker));
                 unfinished = m.path("unfinished").asInt(0);
             }
@@ -77,7 +82,9 @@ public final class AttemptLedger {
         try {
             store.delete(store.uri(key(stage, slideId)));
         } catch (StorageException e) {
-            LOG.warnf("slide %s: could not clear the start of %s (%s)", slideId, stage, e.getMessage());
+            endedUnrecorded.add(slideId);
+            LOG.warnf("slide %s: could not clear the start of %s (%s); this process remembers it ended", slideId, stage,
+                    e.getMessage());
         }
     }
 }
