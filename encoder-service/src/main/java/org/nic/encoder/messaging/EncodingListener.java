@@ -16,6 +16,7 @@ import org.nic.event.SlideProgress;
 import org.nic.event.SlideTiled;
 import org.nic.event.StageFailure;
 import org.nic.service.messaging.SlideStage;
+import org.nic.service.messaging.SlideWatch;
 
 /**
  * slide-tiled (and encode-requested) in; slide-encoded, slide-progress or slide-failed out, the way every
@@ -35,10 +36,13 @@ public class EncodingListener {
     private final MeterRegistry metrics;
     private final SlideStage tiled;
     private final SlideStage requested;
+    private final SlideWatch watch;
 
     public EncodingListener(EncodingService encoding, EncoderEventPublisher publisher, MeterRegistry metrics, Config config,
-                            org.nic.storage.ObjectStore store, org.nic.service.messaging.StageConfig stages) {
+                            org.nic.storage.ObjectStore store, org.nic.service.messaging.StageConfig stages,
+                            SlideWatch watch) {
         this.encoding = encoding;
+        this.watch = watch;
         this.publisher = publisher;
         this.metrics = metrics;
         Logger log = Logger.getLogger(EncodingListener.class);
@@ -46,9 +50,9 @@ public class EncodingListener {
         org.nic.service.messaging.AttemptLedger ledger = new org.nic.service.messaging.AttemptLedger(store, STAGE,
                 stages.maxCrashes());
         this.tiled = new SlideStage(STAGE, encoding.serviceName(), EventType.SLIDE_TILED, "slide-tiled", config, metrics,
-                publisher::failed, log, ledger);
+                publisher::failed, log, ledger, watch);
         this.requested = new SlideStage(STAGE, encoding.serviceName(), EventType.ENCODE_REQUESTED, "encode-requested", config,
-                metrics, publisher::failed, log, ledger);
+                metrics, publisher::failed, log, ledger, watch);
     }
 
     @Incoming("slide-tiled")
@@ -69,6 +73,8 @@ public class EncodingListener {
         // Progress is reported from the pipeline's own threads: it is put in the slide's trace explicitly.
         io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
         SlideEncoded encoded = encoding.encode(request, (slide, done, total) -> {
+            // Liveness judges a slide by this: cells encoded, not time since the record was polled.
+            watch.progressed(STAGE, slide);
             try (io.opentelemetry.context.Scope scope = trace.makeCurrent()) {
                 publisher.progress(new SlideProgress(slide, STAGE, done, total));
             }

@@ -66,6 +66,9 @@ public class EncodingService {
     private final String serviceName;
     /** Test seam: when >= 0, chunk writes fail after this many, as a crash mid-slide would. */
     private final AtomicInteger failAfterChunks = new AtomicInteger(-1);
+    /** Test seam: milliseconds to sleep before each progress report (a slow slide), and once before the next (a hang). */
+    private final java.util.concurrent.atomic.AtomicLong slowProgressMillis = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong stallOnceMillis = new java.util.concurrent.atomic.AtomicLong();
 
     public EncodingService(ObjectStore store, EncoderRegistry registry, EncoderConfig config,
                            @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
@@ -89,6 +92,26 @@ public class EncodingService {
     /** Makes the next run fail after {@code chunks} chunk writes (tests: an interrupted slide). -1 disables it. */
     void failAfterChunks(int chunks) {
         failAfterChunks.set(chunks);
+    }
+
+    /**
+     * Makes every slide sleep {@code everyMillis} before each progress report, and the next report wait
+     * {@code onceMillis} more (tests: a slow slide, a hung one). 0, 0 disables it.
+     */
+    void pauseAtProgress(long everyMillis, long onceMillis) {
+        slowProgressMillis.set(everyMillis);
+        stallOnceMillis.set(onceMillis);
+    }
+
+    private void pauseForTests() {
+        long pause = slowProgressMillis.get() + stallOnceMillis.getAndSet(0);
+        if (pause > 0) {
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
@@ -168,7 +191,10 @@ public class EncodingService {
                     manifest.put(key, ModelCard.sha256(bytes));
                     written.incrementAndGet();
                 }
-            }, (done, total) -> progress.progress(slideId, done, total));
+            }, (done, total) -> {
+                pauseForTests();
+                progress.progress(slideId, done, total);
+            });
         } catch (SlideException ex) {
             throw new StageFailure(ex.kind() == SlideException.Kind.READ_FAILED ? FailureReason.UNREADABLE_PIXELS
                     : FailureReason.UNOPENABLE_SLIDE, ex.getMessage(), ex);

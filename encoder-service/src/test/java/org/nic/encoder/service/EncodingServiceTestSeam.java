@@ -14,6 +14,10 @@ public class EncodingServiceTestSeam {
         service.failAfterChunks(chunks);
     }
 
+    public void pauseAtProgress(long everyMillis, long onceMillis) {
+        service.pauseAtProgress(everyMillis, onceMillis);
+    }
+
     public String defaultEncoderId() {
         return service.defaultEncoderId();
     }

@@ -43,7 +43,8 @@ import org.nic.storage.StorageLayout;
  *       a final {@code slide-failed} ({@code CRASHED_REPEATEDLY}), acknowledged, so the records behind it flow.</li>
  * </ul>
  * Every outcome is counted in {@code nic.slides{stage, outcome, reason}}; slides in work are the gauge
- * {@code nic.slides.in.flight{stage, channel}} and the time per record the timer {@code nic.stage{stage}}.
+ * {@code nic.slides.in.flight{stage, channel}} and the time per record the timer {@code nic.stage{stage}}; the
+ * {@link SlideWatch} is told when each slide's work starts and ends, so that liveness judges a slide by its own progress.
  */
 public final class SlideStage {
 
@@ -67,6 +68,7 @@ public final class SlideStage {
     private final Timer timer;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AttemptLedger ledger;
+    private final SlideWatch watch;
     /** Test-only fault switch ({@code nic.stage.test-halt-on-slide-prefix}): the JVM halts in the work on such a slide. */
     private final String haltPrefix;
 
@@ -77,16 +79,18 @@ public final class SlideStage {
      */
     public SlideStage(String stage, String service, EventType type, String channel, Config config, MeterRegistry metrics,
                       Consumer<SlideFailed> failures, Logger log) {
-        this(stage, service, type, channel, config, metrics, failures, log, AttemptLedger.none());
+        this(stage, service, type, channel, config, metrics, failures, log, AttemptLedger.none(), new SlideWatch());
     }
 
     /**
      * @param ledger counts starts that never ended (the JVM died in the work): after {@link AttemptLedger#maxCrashes()}
      *               of them the slide fails for good ({@code CRASHED_REPEATEDLY}) instead of being redelivered for ever
+     * @param watch  told when each slide's work starts and ends, for liveness ({@link SlideWatch})
      */
     public SlideStage(String stage, String service, EventType type, String channel, Config config, MeterRegistry metrics,
-                      Consumer<SlideFailed> failures, Logger log, AttemptLedger ledger) {
+                      Consumer<SlideFailed> failures, Logger log, AttemptLedger ledger, SlideWatch watch) {
         this.ledger = ledger;
+        this.watch = watch;
         this.haltPrefix = config.getOptionalValue("nic.stage.test-halt-on-slide-prefix", String.class).orElse(null);
         this.stage = stage;
         this.service = service;
@@ -148,6 +152,7 @@ public final class SlideStage {
             Runtime.getRuntime().halt(86);
         }
         inFlight.incrementAndGet();
+        watch.started(stage, slideId);
         Timer.Sample sample = Timer.start(metrics);
         // The record's trace (its consumer span, child of the traceparent it came with) is current while the
         // stage works, so that every event the stage sends continues it: one trace per slide, stage after stage.
@@ -166,6 +171,7 @@ public final class SlideStage {
                 return failed(message, slideId, uri, FailureReason.INTERNAL_ERROR, redacted.getMessage(), attempt, redacted);
             }
         } finally {
+            watch.ended(stage, slideId);
             ledger.end(slideId);
             sample.stop(timer);
             inFlight.decrementAndGet();

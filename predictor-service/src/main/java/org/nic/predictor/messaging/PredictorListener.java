@@ -49,14 +49,15 @@ public class PredictorListener {
     public PredictorListener(ActiveHeads heads, PredictionService prediction, HeadsLoaded loaded,
                              @Channel("slide-predicted") MutinyEmitter<byte[]> predicted,
                              @Channel("slide-failed") MutinyEmitter<byte[]> failed, MeterRegistry metrics, Config config,
-                             org.nic.storage.ObjectStore store, org.nic.service.messaging.StageConfig stages) {
+                             org.nic.storage.ObjectStore store, org.nic.service.messaging.StageConfig stages,
+                             org.nic.service.messaging.SlideWatch watch) {
         this.heads = heads;
         this.loaded = loaded;
         this.prediction = prediction;
         this.predicted = predicted;
         this.stage = new SlideStage(STAGE, prediction.name(), EventType.SLIDE_ENCODED, "slide-encoded", config, metrics,
                 f -> CloudEventSender.send(failed, f.slideId(), null, f), LOG, new org.nic.service.messaging.AttemptLedger(store,
-                STAGE, stages.maxCrashes()));
+                STAGE, stages.maxCrashes()), watch);
     }
 
     @Incoming("model-published")

@@ -28,12 +28,13 @@ public class SlideArrivedListener {
     private final SlideStage stage;
 
     public SlideArrivedListener(TilingService tiling, SlideEventPublisher publisher, MeterRegistry metrics, Config config,
-                                org.nic.storage.ObjectStore store, org.nic.service.messaging.StageConfig stages) {
+                                org.nic.storage.ObjectStore store, org.nic.service.messaging.StageConfig stages,
+                                org.nic.service.messaging.SlideWatch watch) {
         this.tiling = tiling;
         this.publisher = publisher;
         this.stage = new SlideStage(STAGE, tiling.tilerName(), EventType.SLIDE_ARRIVED, "slide-arrived", config, metrics,
                 publisher::failed, Logger.getLogger(SlideArrivedListener.class), new org.nic.service.messaging.AttemptLedger(
-                        store, STAGE, stages.maxCrashes()));
+                        store, STAGE, stages.maxCrashes()), watch);
     }
 
     @Incoming("slide-arrived")
