@@ -14,10 +14,10 @@ log() { printf '[nic] %s\n' "$*" >&2; }
 . "$here/services.sh"
 export KAFKA_BOOTSTRAP_SERVERS=${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${NIC_KAFKA_PORT:-9092}}
 export NIC_STORAGE_ENDPOINT=${NIC_STORAGE_ENDPOINT:-http://127.0.0.1:${NIC_S3_PORT:-9000}}
-# The principal the command acts as on the local broker: an operator pins heads; the broker's admin sets it up; a
+# The principal the command acts as on the local broker: an operator pins heads and re-drives; the broker's admin sets it up; a
 # scanner submits, labels and waits (override: NIC_KAFKA_PRINCIPAL).
 case "${1:-}" in
-  pin-head) principal=nic-operator ;;
+  pin-head|redrive) principal=nic-operator ;;
   kafka-setup) principal=admin ;;
   *) principal=nic-scanner ;;
 esac

@@ -134,6 +134,72 @@ public final class EventClient implements AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Every record of the topics from {@code since} (the first offset at or after it; the beginning when null) up to
+     * their ends as they are now, in no particular order across partitions.
+     */
+    public List<ConsumerRecord<String, byte[]>> read(java.time.Instant since, String... topics) {
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            List<TopicPartition> partitions = partitions(consumer, topics, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            if (since != null) {
+                Map<TopicPartition, Long> times = new java.util.HashMap<>();
+                partitions.forEach(tp -> times.put(tp, since.toEpochMilli()));
+                consumer.offsetsForTimes(times).forEach((tp, o) -> {
+                    if (o == null) {
+                        consumer.seek(tp, ends.get(tp));
+                    } else {
+                        consumer.seek(tp, o.offset());
+                    }
+                });
+            }
+            java.util.Set<TopicPartition> open = new java.util.HashSet<>();
+            for (TopicPartition tp : partitions) {
+                if (consumer.position(tp) < ends.get(tp)) {
+                    open.add(tp);
+                }
+            }
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (!open.isEmpty() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                    if (record.offset() < ends.get(tp)) {
+                        out.add(record);
+                    }
+                }
+                open.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
+            }
+            if (!open.isEmpty()) {
+                throw new IllegalStateException("could not read " + open + " to its end within 5 minutes");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Publishes a copy of {@code original} (its key, value and headers) on {@code topic}, without the headers of an
+     * earlier retry or dead-lettering ({@code delayed-retry-*}, {@code dead-letter-*}, {@code nic-redrive*}) and
+     * with {@code added}.
+     */
+    public void republish(ConsumerRecord<String, byte[]> original, String topic, Map<String, String> added) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, original.key(), original.value());
+        for (Header h : original.headers()) {
+            String name = h.key();
+            if (!name.startsWith("delayed-retry") && !name.startsWith("dead-letter") && !name.startsWith("nic-redrive")) {
+                record.headers().add(name, h.value());
+            }
+        }
+        added.forEach((k, v) -> record.headers().add(k, bytes(v)));
+        try {
+            producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish to " + topic, e);
+        }
+    }
+
     /** Waits for the first record keyed {@code key} on any of the topics, reading from the beginning. */
     public ConsumerRecord<String, byte[]> awaitKey(String key, Duration timeout, String... topics) {
         return await(null, r -> key.equals(r.key()), timeout, topics);

@@ -199,10 +199,12 @@ final class TrustChecks {
         assertThat(who(users, "nic.model.published.v1", "Write")).as("who may publish heads")
                 .containsExactlyInAnyOrder("nic-trainer", "nic-operator");
         assertThat(who(users, "nic.model.decided.v1", "Write")).containsExactlyInAnyOrder("nic-trainer", "nic-operator");
-        assertThat(who(users, "nic.slide.arrived.v1", "Write")).as("who may announce slides").containsExactly("nic-scanner");
+        // Besides its producer, only an operator writes a stage's input: nic redrive publishes again what a stage gave up on.
+        assertThat(who(users, "nic.slide.arrived.v1", "Write")).as("who may announce slides")
+                .containsExactlyInAnyOrder("nic-scanner", "nic-operator");
         assertThat(who(users, "nic.label.recorded.v1", "Write")).as("who may label").containsExactly("nic-scanner");
-        assertThat(who(users, "nic.slide.tiled.v1", "Write")).containsExactly("nic-tiler");
-        assertThat(who(users, "nic.slide.encoded.v1", "Write")).containsExactly("nic-encoder");
+        assertThat(who(users, "nic.slide.tiled.v1", "Write")).containsExactlyInAnyOrder("nic-tiler", "nic-operator");
+        assertThat(who(users, "nic.slide.encoded.v1", "Write")).containsExactlyInAnyOrder("nic-encoder", "nic-operator");
         assertThat(who(users, "nic.slide.progress.v1", "Write")).containsExactly("nic-encoder");
         assertThat(who(users, "nic.slide.predicted.v1", "Write")).containsExactly("nic-predictor");
         assertThat(users.get("nic-dashboard")).as("the dashboard writes nothing")
