@@ -11,6 +11,8 @@
 # Settings (environment): NIC_COHORT_SEED (2026), NIC_COHORT_TRAIN (120), NIC_COHORT_TEST (60),
 #   NIC_COHORT_PATTERNS (the growth-pattern task: COMPACT_SCATTERED, BORDER = desmoplastic or replacement, BORDER_MIXED),
 #   NIC_COHORT_SEEDS (1: every comparison head trained with this many seeds, and the spread of each metric reported),
+#   NIC_COHORT_TRAINER_SEEDS (17: the live trainer's seeds, one live run each, the spread printed),
+#   NIC_COHORT_EVALUATE (1; 0 skips the comparison rows),
 #   NIC_COHORT_SIZE (8192 px), NIC_COHORT_ENCODER (the live system's encoder: the shipped default),
 #   NIC_COHORT_ENCODERS (the encoders of the evaluation table, default the live one; more ids run the
 #   comparison table, each needing its grids: ~10 min per encoder on 2 cores),
@@ -56,6 +58,10 @@ fi
 # desmoplastic,mixed,replacement).
 classes=$(tail -n +2 "$cohort/labels.csv" | cut -d, -f6 | sort -u | paste -sd, -)
 
+# The live trainer's seeds (NIC_COHORT_TRAINER_SEEDS, default its own, 17): one live run each, from an empty broker,
+# so that each trains its heads anew; run-<encoder>-seed<s>.md keeps each, and the spread is printed.
+trainer_seeds=${NIC_COHORT_TRAINER_SEEDS:-17}
+for seed in $trainer_seeds; do
 # A cohort run starts from an empty local broker: labels of another cohort run on the same stack (the label topic is
 # compacted and kept) would train this one's heads, and its champions would judge them.
 log "emptying the local broker's topics (the local stack's state; its users and keys stay)"
@@ -74,10 +80,21 @@ start_service trainer "$repo/trainer-service/target/quarkus-app/quarkus-run.jar"
   -Dnic.tasks.tumour-fraction.kind=REGRESSION \
   -Dnic.tasks.growth-pattern.kind=CLASSIFICATION -Dnic.tasks.growth-pattern.classes="$classes" \
   -Dnic.tasks.overall-survival.kind=SURVIVAL \
-  -Dnic.trainer.retrain-after-labels="$train" -Dnic.trainer.min-held-out=10
+  -Dnic.trainer.retrain-after-labels="$train" -Dnic.trainer.min-held-out=10 -Dnic.trainer.seed="$seed"
 
-log "running the cohort through the live system (encoder $encoder)"
+log "running the cohort through the live system (encoder $encoder, trainer seed $seed)"
 cohort_cli run --cohort "$cohort" --encoder "$encoder"
+cp "$cohort/run-$encoder.md" "$cohort/run-$encoder-seed$seed.md"
+done
+if [ "$(echo $trainer_seeds | wc -w)" -gt 1 ]; then
+  log "the live system over trainer seeds $trainer_seeds (max - min of each task's test metric):"
+  grep -h '| live system' $(for s in $trainer_seeds; do echo "$cohort/run-$encoder-seed$s.md"; done) \
+    | awk -F'|' '{for (i = 4; i <= 6; i++) {split($i, v, " "); x = v[1] + 0; if (NR == 1 || x < lo[i]) lo[i] = x;
+        if (NR == 1 || x > hi[i]) hi[i] = x; all[i] = all[i] " " v[1]}}
+      END {n = split("tumour-fraction growth-pattern overall-survival", t, " ");
+        for (i = 4; i <= 6; i++) printf "  %s:%s  spread %.3f\n", t[i - 3], all[i], hi[i] - lo[i]}' >&2
+fi
+[ "${NIC_COHORT_EVALUATE:-1}" = 1 ] || { log "done (comparison rows skipped: NIC_COHORT_EVALUATE=0)"; exit 0; }
 
 register=()
 for r in ${NIC_COHORT_REGISTER:-}; do register+=(--register "$r"); done
