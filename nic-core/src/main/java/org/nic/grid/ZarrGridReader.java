@@ -86,14 +86,20 @@ public final class ZarrGridReader {
     static byte[] verified(ObjectStore store, String slideId, String prefix, String key, JsonNode manifest,
                            boolean expected) {
         S3Uri uri = store.uri(prefix + key);
-        if (!store.exists(uri)) {
+        byte[] bytes;
+        try {
+            // One request per chunk: a missing chunk is the store's not-found, not an exists() first.
+            bytes = store.get(uri);
+        } catch (org.nic.storage.StorageException e) {
+            if (!e.notFound()) {
+                throw e;
+            }
             if (expected) {
                 throw new GridCorruptException(slideId, "grid of slide " + slideId + ": chunk " + key
                         + " holds tissue cells or is in the manifest, and is missing");
             }
             return null;
         }
-        byte[] bytes = store.get(uri);
         if (manifest.isObject() && !manifest.isEmpty()) {
             String sha = manifest.path(key).asText(null);
             if (sha == null) {
