@@ -46,6 +46,27 @@ final class SlideOutputs {
         if (keys.stream().anyMatch(k -> k.endsWith(".nic-run.json"))) {
             problems.add(slide + ": an unfinished encoding run left behind");
         }
+        // No grid written by two writers at once: each chunk's run is recorded, and the encoder lists any chunk stored
+        // by one run while another was writing (docs/grids.md#provenance).
+        String zattrs = StorageLayout.grid(slide, Pipeline.ENCODER) + ".zattrs";
+        if (keys.contains(zattrs)) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode provenance = org.nic.event.EventJson.mapper()
+                        .readTree(store.get(store.uri(zattrs))).at("/nic/provenance");
+                if (provenance.isMissingNode() || !provenance.path("concurrentChunks").isEmpty()) {
+                    problems.add(slide + ": chunks written by two runs at once (or no provenance): " + provenance);
+                }
+                java.util.Set<String> runs = new java.util.HashSet<>();
+                provenance.path("runs").forEach(r -> runs.add(r.path("run").asText()));
+                provenance.path("chunkRuns").forEach(r -> {
+                    if (!runs.contains(r.asText())) {
+                        problems.add(slide + ": a chunk of no recorded run (" + r.asText() + ")");
+                    }
+                });
+            } catch (java.io.IOException e) {
+                problems.add(slide + ": unreadable grid metadata");
+            }
+        }
         return problems;
     }
 

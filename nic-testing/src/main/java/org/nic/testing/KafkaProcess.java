@@ -31,22 +31,64 @@ public final class KafkaProcess implements AutoCloseable {
     private final int partitions;
     private final Map<String, String> passwords;
     private final KafkaTls.Material tls;
+    /** This node's id in its cluster (1 alone). */
+    private final int nodeId;
+    /** A cluster's static controller quorum ({@code id@host:port,...}); null for a node alone. */
+    private final String voters;
+    private final int replicationFactor;
     private Process process;
 
     private KafkaProcess(Path dir, int port, int controllerPort, int partitions, Map<String, String> passwords,
                          KafkaTls.Material tls) {
+        this(dir, port, controllerPort, partitions, passwords, tls, 1, null, 1);
+    }
+
+    private KafkaProcess(Path dir, int port, int controllerPort, int partitions, Map<String, String> passwords,
+                         KafkaTls.Material tls, int nodeId, String voters, int replicationFactor) {
         this.dir = dir;
         this.port = port;
         this.controllerPort = controllerPort;
         this.partitions = partitions;
         this.passwords = passwords;
         this.tls = tls;
+        this.nodeId = nodeId;
+        this.voters = voters;
+        this.replicationFactor = replicationFactor;
+    }
+
+    /**
+     * The nodes of a plaintext KRaft cluster, each broker and controller (a static quorum of all of them), formatted
+     * with one cluster id under {@code dir/node-<id>}, not started: {@link KafkaCluster} starts them together (a node
+     * answers only once a majority of the quorum is up).
+     */
+    static List<KafkaProcess> clusterNodes(Path dir, int nodes, int partitions) throws IOException {
+        int[] ports = new int[nodes];
+        int[] controllerPorts = new int[nodes];
+        List<String> quorum = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            ports[i] = LocalS3.freePort();
+            controllerPorts[i] = LocalS3.freePort();
+            quorum.add((i + 1) + "@127.0.0.1:" + controllerPorts[i]);
+        }
+        String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+        List<KafkaProcess> out = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            KafkaProcess node = new KafkaProcess(Files.createDirectories(dir.resolve("node-" + (i + 1))), ports[i],
+                    controllerPorts[i], partitions, Map.of(), null, i + 1, String.join(",", quorum), Math.min(3, nodes));
+            node.format(clusterId);
+            out.add(node);
+        }
+        return out;
+    }
+
+    public int nodeId() {
+        return nodeId;
     }
 
     /** Formats a log folder under {@code dir}, starts the broker (plaintext, topics made on use) and waits until it answers. */
     public static KafkaProcess start(Path dir, int partitions) throws IOException {
         KafkaProcess kafka = new KafkaProcess(dir, LocalS3.freePort(), LocalS3.freePort(), partitions, Map.of(), null);
-        kafka.format();
+        kafka.format(org.apache.kafka.common.Uuid.randomUuid().toString());
         kafka.start();
         return kafka;
     }
@@ -63,7 +105,7 @@ public final class KafkaProcess implements AutoCloseable {
         KafkaProcess kafka = new KafkaProcess(dir, LocalS3.freePort(), LocalS3.freePort(), 1, Map.copyOf(passwords),
                 KafkaTls.ensure(dir.resolve("tls")));
         kafka.writePrincipals();
-        kafka.format();
+        kafka.format(org.apache.kafka.common.Uuid.randomUuid().toString());
         kafka.start();
         try (Admin admin = Admin.create(kafka.adminSettings())) {
             KafkaAccess.apply(admin, KafkaAccess.topics(k8sBase.resolve("topics.yaml")), users, 1);
@@ -156,20 +198,24 @@ public final class KafkaProcess implements AutoCloseable {
         return dir.resolve("server.properties");
     }
 
-    private void format() throws IOException {
+    private void format(String clusterId) throws IOException {
         Files.createDirectories(dir.resolve("data"));
+        int rf = replicationFactor;
         List<String> lines = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+                "node.id=" + nodeId,
+                voters == null ? "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort
+                        : "controller.quorum.voters=" + voters,
                 "controller.listener.names=CONTROLLER",
                 "log.dirs=" + dir.resolve("data"),
                 "num.partitions=" + partitions,
-                "offsets.topic.replication.factor=1",
+                "default.replication.factor=" + rf,
+                "min.insync.replicas=" + Math.max(1, rf - 1),
+                "offsets.topic.replication.factor=" + rf,
                 "offsets.topic.num.partitions=4",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=" + rf,
+                "transaction.state.log.min.isr=" + Math.max(1, rf - 1),
+                "share.coordinator.state.topic.replication.factor=" + rf,
                 "group.initial.rebalance.delay.ms=0"));
         if (secure()) {
             // The client listener: TLS and SCRAM only. The controller's listener is on loopback for this node alone.
@@ -203,7 +249,10 @@ public final class KafkaProcess implements AutoCloseable {
         lines.add("");
         Files.writeString(config(), String.join("\n", lines));
         List<String> format = new ArrayList<>(List.of("kafka.tools.StorageTool", "format", "--config", config().toString(),
-                "--cluster-id", org.apache.kafka.common.Uuid.randomUuid().toString(), "--standalone"));
+                "--cluster-id", clusterId));
+        if (voters == null) {
+            format.add("--standalone");
+        }
         passwords.forEach((user, password) -> {
             format.add("--add-scram");
             format.add(KafkaAccess.scramArgument(user, password));
@@ -216,6 +265,15 @@ public final class KafkaProcess implements AutoCloseable {
         if (running()) {
             return;
         }
+        launch();
+        awaitAnswer();
+    }
+
+    /** Starts the process without waiting (a cluster's nodes start together). */
+    synchronized void launch() throws IOException {
+        if (running()) {
+            return;
+        }
         Path log = dir.resolve("kafka.log");
         List<String> command = new ArrayList<>(List.of(ChildProcesses.java(), "-Xms256m", "-Xmx768m"));
         command.addAll(loggingOptions());
@@ -223,6 +281,11 @@ public final class KafkaProcess implements AutoCloseable {
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         ChildProcesses.killAtExit(process);
+    }
+
+    /** Waits until this node answers on its client listener. */
+    void awaitAnswer() throws IOException {
+        Path log = dir.resolve("kafka.log");
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -49,6 +49,8 @@ public class EncodingService {
 
     private static final Logger LOG = Logger.getLogger(EncodingService.class);
     static final String RUN_MARKER = ".nic-run.json";
+    /** A code chunk's key under the grid's prefix (all orientations). */
+    static final String CHUNK_KEY = "codes(-orientation-\\d)?/\\d+\\.\\d+\\.\\d+";
 
     /** What to encode. */
     public record Request(String slideId, String caseId, String encoderId, boolean force) { }
@@ -125,6 +127,9 @@ public class EncodingService {
     @RetryWhen(exception = TransientFailure.class)
     public SlideEncoded encode(Request request, ProgressSink progress) throws StageFailure, InterruptedException {
         Instant started = Instant.now();
+        // This run, and who makes it: recorded in the grid with every chunk it writes (docs/grids.md#provenance).
+        String runId = java.util.UUID.randomUUID().toString().substring(0, 13);
+        List<Map<String, Object>> runs;
         String slideId = request.slideId();
         String encoderId = request.encoderId() != null ? request.encoderId() : config.encoder().defaultId();
         if (!StorageLayout.isValidSlideId(slideId) || !StorageLayout.isValidSlideId(encoderId)) {
@@ -152,7 +157,7 @@ public class EncodingService {
                     return reused;
                 }
             }
-            prepareRun(prefix, planSha, encoder.sha256(), request.force());
+            runs = prepareRun(prefix, planSha, encoder.sha256(), request.force(), runId, started);
         } catch (StorageException e) {
             throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, e.getMessage(), e);
         }
@@ -173,6 +178,7 @@ public class EncodingService {
         // The SHA-256 of every chunk this run writes: the grid's manifest (chunks resumed from an earlier run are hashed
         // from the store at the end).
         Map<String, String> manifest = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Instant> writtenAt = new java.util.concurrent.ConcurrentHashMap<>();
         try (SlideReader slide = readers.open(located.path())) {
             result = pipeline.encode(plan, slide, encoder.encoder(), new SlideEncoder.ChunkStore() {
                 private final AtomicInteger written = new AtomicInteger();
@@ -189,6 +195,7 @@ public class EncodingService {
                     }
                     store.put(prefix + key, bytes, "application/octet-stream");
                     manifest.put(key, ModelCard.sha256(bytes));
+                    writtenAt.put(key, Instant.now());
                     written.incrementAndGet();
                 }
             }, (done, total) -> {
@@ -202,7 +209,7 @@ public class EncodingService {
             throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
         }
         try {
-            finish(prefix, plan, planUri, planSha, encoder, result, started, manifest);
+            finish(prefix, plan, planUri, planSha, encoder, result, started, manifest, writtenAt, runId, runs);
         } catch (StorageException ex) {
             throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
         }
@@ -247,13 +254,25 @@ public class EncodingService {
      * Keeps chunks of an interrupted run of the same plan and encoder; anything else under the prefix
      * (another plan, another encoder version, a forced run) is deleted first.
      */
-    private void prepareRun(String prefix, String planSha, String encoderSha, boolean force) throws StageFailure {
+    /**
+     * @return the runs of this grid so far, this one last: each {@code run}, {@code writer}, {@code startedAt}; the
+     *         marker keeps them, so that a run resuming another's chunks knows whose they are
+     */
+    private List<Map<String, Object>> prepareRun(String prefix, String planSha, String encoderSha, boolean force,
+                                                 String runId, Instant started) throws StageFailure {
         S3Uri marker = store.uri(prefix + RUN_MARKER);
         boolean resumable = false;
+        List<Map<String, Object>> runs = new java.util.ArrayList<>();
         if (!force && store.exists(marker)) {
             try {
                 JsonNode m = EventJson.mapper().readTree(store.get(marker));
                 resumable = planSha.equals(m.path("planSha256").asText()) && encoderSha.equals(m.path("encoderSha256").asText());
+                if (resumable) {
+                    for (JsonNode r : m.path("runs")) {
+                        runs.add(EventJson.mapper().convertValue(r, new com.fasterxml.jackson.core.type.TypeReference<
+                                LinkedHashMap<String, Object>>() { }));
+                    }
+                }
             } catch (IOException e) {
                 resumable = false;
             }
@@ -263,22 +282,86 @@ public class EncodingService {
             if (removed > 0) {
                 LOG.infof("removed %d objects of an earlier grid under %s", removed, prefix);
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("planSha256", planSha);
-            m.put("encoderSha256", encoderSha);
-            m.put("startedAt", Instant.now().toString());
-            store.put(prefix + RUN_MARKER, EventJson.toBytes(m), "application/json");
         }
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("run", runId);
+        run.put("writer", WRITER);
+        run.put("startedAt", started.toString());
+        runs.add(run);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("planSha256", planSha);
+        m.put("encoderSha256", encoderSha);
+        m.put("startedAt", runs.get(0).get("startedAt"));
+        m.put("runs", runs);
+        store.put(prefix + RUN_MARKER, EventJson.toBytes(m), "application/json");
+        return runs;
+    }
+
+    /** This process, as the writer of the chunks it stores: host (the pod's name in Kubernetes) and process id. */
+    static final String WRITER = writer();
+
+    private static String writer() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "unknown-host";
+            }
+        }
+        return host + "/" + ProcessHandle.current().pid();
+    }
+
+    /**
+     * Which run wrote each stored chunk: this run's own chunks by its record, earlier runs' by the chunk's store time
+     * (the latest earlier run started before it). Two writers at once show in the store's times: a chunk this run did
+     * not write stored after it started, or one it wrote stored again after its write. Such chunks are listed under
+     * {@code concurrentChunks} (and logged), which must stay empty. Store times have whole seconds: a second's grace.
+     *
+     * @param stored     every code chunk under the grid's prefix and its store time
+     * @param writtenAt  the chunks this run wrote, and when each write ended
+     */
+    static Map<String, Object> provenance(Map<String, Instant> stored, Map<String, Instant> writtenAt,
+                                          List<Map<String, Object>> runs, String runId, Instant started) {
+        Map<String, String> chunkRuns = new java.util.TreeMap<>();
+        List<String> concurrent = new java.util.ArrayList<>();
+        for (Map.Entry<String, Instant> chunk : stored.entrySet()) {
+            Instant own = writtenAt.get(chunk.getKey());
+            if (own != null) {
+                chunkRuns.put(chunk.getKey(), runId);
+                if (chunk.getValue().isAfter(own.plusSeconds(1))) {
+                    concurrent.add(chunk.getKey());
+                }
+                continue;
+            }
+            String by = "unknown";
+            for (Map<String, Object> r : runs) {
+                if (!runId.equals(r.get("run")) && !Instant.parse(String.valueOf(r.get("startedAt")))
+                        .isAfter(chunk.getValue().plusSeconds(1))) {
+                    by = String.valueOf(r.get("run"));
+                }
+            }
+            chunkRuns.put(chunk.getKey(), by);
+            if (chunk.getValue().isAfter(started.plusSeconds(1))) {
+                concurrent.add(chunk.getKey());
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("runs", runs);
+        out.put("chunkRuns", chunkRuns);
+        out.put("concurrentChunks", concurrent);
+        return out;
     }
 
     /** The code chunks stored under the grid's prefix (all orientations), as keys relative to it. */
     Set<String> storedChunks(String prefix) {
         return store.list(store.bucket(), prefix).stream().map(o -> o.key().substring(prefix.length()))
-                .filter(k -> k.matches("codes(-orientation-\\d)?/\\d+\\.\\d+\\.\\d+")).collect(Collectors.toSet());
+                .filter(k -> k.matches(CHUNK_KEY)).collect(Collectors.toSet());
     }
 
     private void finish(String prefix, SlidePlan plan, S3Uri planUri, String planSha, EncoderRegistry.Loaded encoder,
-                        SlideEncoder.Result result, Instant started, Map<String, String> written) {
+                        SlideEncoder.Result result, Instant started, Map<String, String> written,
+                        Map<String, Instant> writtenAt, String runId, List<Map<String, Object>> runs) {
         GridLayout layout = result.layout();
         byte[] mask = new byte[layout.rows() * layout.cols()];
         for (int[] cell : plan.tissueCells()) {
@@ -287,8 +370,18 @@ public class EncodingService {
         byte[] tissueChunk = ZarrCodec.zlib(mask);
         store.put(prefix + "tissue/0.0", tissueChunk, "application/octet-stream");
         Map<String, String> manifest = new java.util.TreeMap<>(written);
-        for (String key : storedChunks(prefix)) {
-            manifest.computeIfAbsent(key, k -> ModelCard.sha256(store.get(store.uri(prefix + k))));
+        Map<String, Instant> stored = new java.util.TreeMap<>();
+        for (ObjectStore.ObjectInfo o : store.list(store.bucket(), prefix)) {
+            String key = o.key().substring(prefix.length());
+            if (key.matches(CHUNK_KEY)) {
+                stored.put(key, o.lastModified());
+                manifest.computeIfAbsent(key, k -> ModelCard.sha256(store.get(store.uri(prefix + k))));
+            }
+        }
+        Map<String, Object> provenance = provenance(stored, writtenAt, runs, runId, started);
+        if (!((List<?>) provenance.get("concurrentChunks")).isEmpty()) {
+            LOG.errorf("slide %s: chunks %s of an earlier run of this grid were stored after run %s began: two writers at once",
+                    plan.slideId(), provenance.get("concurrentChunks"), runId);
         }
         manifest.put("tissue/0.0", ModelCard.sha256(tissueChunk));
         store.put(prefix + "tissue/.zarray", ZarrCodec.json(ZarrCodec.tissueArray(layout.rows(), layout.cols())), "application/json");
@@ -337,7 +430,11 @@ public class EncodingService {
         run.put("service", serviceName);
         run.put("startedAt", started.toString());
         run.put("finishedAt", Instant.now().toString());
+        run.put("run", runId);
+        run.put("writer", WRITER);
         nic.put("run", run);
+        // Who wrote the grid: every run (a resumed grid has several) and each chunk's run (docs/grids.md#provenance).
+        nic.put("provenance", provenance);
         // Every chunk's SHA-256, so a reader tells a lost or damaged chunk from background (docs/grids.md).
         nic.put("chunks", manifest);
         store.put(prefix + ".zattrs", EventJson.toBytes(Map.of("nic", nic)), "application/json");

@@ -271,6 +271,21 @@ class EncodingTest {
             assertThat(store.exists(store.uri(prefix + ".zgroup"))).isTrue();
             // The chunks of the interrupted run are in the manifest too: the whole grid reads back, checked.
             assertThat(org.nic.grid.ZarrGridReader.read(store, slideId, prefix).tissueCells()).isNotEmpty();
+            // Provenance: two runs of one writer, the first's two chunks its own, every other chunk the second's, and
+            // no chunk stored by one run while another was writing.
+            JsonNode provenance = EventJson.mapper().readTree(store.get(store.uri(prefix + ".zattrs"))).at("/nic/provenance");
+            assertThat(provenance.get("runs")).hasSize(2);
+            String first = provenance.at("/runs/0/run").asText();
+            String second = provenance.at("/runs/1/run").asText();
+            assertThat(first).isNotEqualTo(second);
+            assertThat(provenance.at("/runs/0/writer").asText()).isEqualTo(provenance.at("/runs/1/writer").asText())
+                    .contains("/" + ProcessHandle.current().pid());
+            assertThat(provenance.get("concurrentChunks")).isEmpty();
+            JsonNode chunkRuns = provenance.get("chunkRuns");
+            assertThat(chunkRuns.size()).isEqualTo(store.list(store.bucket(), prefix + "codes/").stream()
+                    .filter(o -> !o.key().contains("/.")).count());
+            chunkRuns.fields().forEachRemaining(e -> assertThat(e.getValue().asText()).as(e.getKey())
+                    .isEqualTo(written.containsKey(prefix + e.getKey()) ? first : second));
         }
     }
 
