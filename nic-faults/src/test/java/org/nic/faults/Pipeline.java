@@ -71,16 +71,7 @@ final class Pipeline implements AutoCloseable {
         configs.put("encoder-service", withRetries("encoder-service", Map.of("nic.sources.allowed-roots", roots,
                 "nic.encoder.device", "cpu", "nic.encoder.default-id", ENCODER, "nic.encoder.chunk-cells", "8",
                 "nic.encoder.progress-interval-millis", "200")));
-        configs.put("trainer-service", Map.ofEntries(
-                Map.entry("nic.trainer.encoder-id", ENCODER),
-                Map.entry("nic.tasks." + TASK + ".kind", "REGRESSION"),
-                Map.entry("nic.trainer.retrain-after-labels", String.valueOf(labelsToTrain)),
-                Map.entry("nic.trainer.crop", "16"),
-                Map.entry("nic.trainer.crops", "4"),
-                Map.entry("nic.trainer.epochs", "15"),
-                Map.entry("nic.trainer.min-steps", "0"),
-                Map.entry("nic.trainer.learning-rate", "0.003"),
-                Map.entry("nic.trainer.held-out-share", "0.3")));
+        configs.put("trainer-service", trainerConfig(labelsToTrain));
         configs.put("predictor-service", withRetries("predictor-service", Map.of()));
         p.createRetryTopics(configs);
         ServiceProcess.Infrastructure infra = p.infrastructure();
@@ -104,7 +95,21 @@ final class Pipeline implements AutoCloseable {
         return p;
     }
 
-    private static Map<String, String> withRetries(String module, Map<String, String> config) {
+    /** The trainer's settings: {@link #TASK} on {@link #ENCODER}'s grids, trained once {@code labelsToTrain} labels are in. */
+    static Map<String, String> trainerConfig(int labelsToTrain) {
+        return Map.ofEntries(
+                Map.entry("nic.trainer.encoder-id", ENCODER),
+                Map.entry("nic.tasks." + TASK + ".kind", "REGRESSION"),
+                Map.entry("nic.trainer.retrain-after-labels", String.valueOf(labelsToTrain)),
+                Map.entry("nic.trainer.crop", "16"),
+                Map.entry("nic.trainer.crops", "4"),
+                Map.entry("nic.trainer.epochs", "15"),
+                Map.entry("nic.trainer.min-steps", "0"),
+                Map.entry("nic.trainer.learning-rate", "0.003"),
+                Map.entry("nic.trainer.held-out-share", "0.3"));
+    }
+
+    static Map<String, String> withRetries(String module, Map<String, String> config) {
         Map<String, String> out = new HashMap<>(config);
         String[] stage = STAGES.get(module);
         String ft = "quarkus.fault-tolerance.\"" + stage[0] + "\".";
@@ -127,17 +132,22 @@ final class Pipeline implements AutoCloseable {
      * carries the label, so that a head learns them, each labelled on {@link #TASK}.
      */
     void publishLabels(org.nic.cli.EventClient events, int n, long seed) {
-        java.util.Random r = new java.util.Random(seed);
         try (ObjectStore store = store()) {
-            for (int i = 0; i < n; i++) {
-                String slide = "labelled-" + i;
-                double signal = r.nextGaussian();
-                org.nic.testing.SyntheticGrids.write(store, org.nic.storage.StorageLayout.grid(slide, ENCODER),
-                        org.nic.testing.SyntheticGrids.grid(slide, 128, signal, r));
-                org.nic.event.LabelRecorded label = new org.nic.event.LabelRecorded(slide, "case-" + i, TASK, 50 + 10 * signal,
-                        null, null, null, "nic-faults");
-                events.publish(org.nic.event.EventType.LABEL_RECORDED, label.key(), label);
-            }
+            publishLabels(store, events, n, seed);
+        }
+    }
+
+    /** As {@link #publishLabels(org.nic.cli.EventClient, int, long)}, into the given store. */
+    static void publishLabels(ObjectStore store, org.nic.cli.EventClient events, int n, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        for (int i = 0; i < n; i++) {
+            String slide = "labelled-" + i;
+            double signal = r.nextGaussian();
+            org.nic.testing.SyntheticGrids.write(store, org.nic.storage.StorageLayout.grid(slide, ENCODER),
+                    org.nic.testing.SyntheticGrids.grid(slide, 128, signal, r));
+            org.nic.event.LabelRecorded label = new org.nic.event.LabelRecorded(slide, "case-" + i, TASK, 50 + 10 * signal,
+                    null, null, null, "nic-faults");
+            events.publish(org.nic.event.EventType.LABEL_RECORDED, label.key(), label);
         }
     }
 

@@ -144,6 +144,11 @@ public final class ServiceProcess implements AutoCloseable {
         return module;
     }
 
+    /** The process id of the service's JVM (what the encoder records as the writer of a grid's chunks). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean alive() {
         return process != null && process.isAlive();
     }
