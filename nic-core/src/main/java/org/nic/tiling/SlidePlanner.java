@@ -39,13 +39,6 @@ public final class SlidePlanner {
         }
     }
 
-    /** A slide smaller than one grid cell: there is no grid to plan. */
-    public static final class NoCellsException extends RuntimeException {
-        public NoCellsException(String message) {
-            super(message);
-        }
-    }
-
     /** Everything planning produced: the plan and the two images stored beside it. */
     public record Result(SlidePlan plan, RgbImage thumbnail, TissueMask mask) { }
 
@@ -60,11 +53,6 @@ public final class SlidePlanner {
         SlideMetadata metadata = SlideMetadata.of(reader);
         GridGeometry grid = GridGeometry.plan(metadata, reader, settings.targetSpacing(), settings.patchSize(),
                 spacingOverride, settings.defaultSpacing(), settings.spacingTolerance(), settings.maxCells());
-        if (grid.cellCount() == 0) {
-            // Nothing to plan: refused before a pixel is read or a buffer for the mask exists.
-            throw new NoCellsException("slide is smaller than one " + grid.patchSize() + " px cell at "
-                    + grid.targetSpacing() + " um/px");
-        }
         double maskDownsample = Math.max(1, settings.tissue().maskSpacing() / grid.spacing());
         RgbImage lowRes = LowResolutionRenderer.render(reader, maskDownsample, MAX_LOW_RES_PIXELS,
                 settings.tissue().maskSourceFactor());

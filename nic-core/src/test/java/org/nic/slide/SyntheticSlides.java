@@ -48,14 +48,6 @@ public final class SyntheticSlides {
         return file;
     }
 
-    /** Writes a single-level tiled TIFF of {@code width x height} px of real H&E at 0.5 um/px. */
-    public static Path small(Path file, int width, int height) throws IOException, InterruptedException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        run(List.of("vips", "crop", realTexture().toString(), file + "[tile,compression=jpeg,xres=2000,yres=2000,resunit=cm]",
-                "0", "0", String.valueOf(width), String.valueOf(height)));
-        return file;
-    }
-
     private static void run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

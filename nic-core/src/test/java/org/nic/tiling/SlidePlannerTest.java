@@ -30,21 +30,6 @@ class SlidePlannerTest {
     }
 
     @Test
-    void aSlideSmallerThanOneCellIsRefusedBeforeAPixelIsRead() throws Exception {
-        java.nio.file.Path tiny = org.nic.slide.SyntheticSlides.small(java.nio.file.Files.createTempDirectory("nic-tiny")
-                .resolve("tiny.tif"), 100, 80);
-        SlidePlanner planner = new SlidePlanner(new SlidePlanner.GridSettings(0.5, 128, 0.25, 0.01,
-                TissueParameters.defaults()), "test");
-        try (org.nic.slide.RecordingSlideReader slide = new org.nic.slide.RecordingSlideReader(
-                SlideReaders.installed().open(tiny))) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> planner.plan("tiny", "file:x",
-                    SlideIdentity.of(tiny, null), slide, null))
-                    .isInstanceOf(SlidePlanner.NoCellsException.class).hasMessageContaining("smaller than one 128 px cell");
-            assertThat(slide.pixelsRead(0)).as("no mask rendered for a slide without cells").isZero();
-        }
-    }
-
-    @Test
     void theSameSlideAndSettingsGiveAByteIdenticalPlan() throws Exception {
         java.nio.file.Path copy = java.nio.file.Files.createTempDirectory("nic-plan").resolve("cmu1.svs");
         java.nio.file.Files.copy(TestSlides.cmu1(), copy);

@@ -93,8 +93,6 @@ public class TilingService {
             throw new StageFailure(reasonOf(e), e.getMessage(), e);
         } catch (GridGeometry.TooManyCellsException e) {
             throw new StageFailure(FailureReason.SLIDE_TOO_LARGE, e.getMessage(), e);
-        } catch (SlidePlanner.NoCellsException e) {
-            throw new StageFailure(FailureReason.NO_TISSUE, e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new StageFailure(FailureReason.INVALID_EVENT, e.getMessage(), e);
         }
@@ -102,6 +100,10 @@ public class TilingService {
         if (plan.grid().spacingSource() == SpacingSource.ASSUMED) {
             LOG.warnf("slide %s states no usable spacing (no openslide.mpp-x, no plausible TIFF resolution tags): assuming"
                     + " %.4f um/px; send mppOverride if that is wrong", slideId, plan.grid().spacing());
+        }
+        if (plan.grid().cellCount() == 0) {
+            throw new StageFailure(FailureReason.NO_TISSUE, "slide is smaller than one " + plan.grid().patchSize()
+                    + " px cell at " + plan.grid().targetSpacing() + " um/px");
         }
         if (plan.tissueCellCount() == 0) {
             throw new StageFailure(FailureReason.NO_TISSUE, "no tissue found in " + plan.grid().cellCount()
