@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.faulttolerance.api.RetryWhen;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -253,8 +252,7 @@ public class EncodingService {
     /**
      * Keeps chunks of an interrupted run of the same plan and encoder; anything else under the prefix
      * (another plan, another encoder version, a forced run) is deleted first.
-     */
-    /**
+     *
      * @return the runs of this grid so far, this one last: each {@code run}, {@code writer}, {@code startedAt}; the
      *         marker keeps them, so that a run resuming another's chunks knows whose they are
      */
@@ -355,8 +353,19 @@ public class EncodingService {
 
     /** The code chunks stored under the grid's prefix (all orientations), as keys relative to it. */
     Set<String> storedChunks(String prefix) {
-        return store.list(store.bucket(), prefix).stream().map(o -> o.key().substring(prefix.length()))
-                .filter(k -> k.matches(CHUNK_KEY)).collect(Collectors.toSet());
+        return storedChunkTimes(prefix).keySet();
+    }
+
+    /** The same chunks, each with the time the store took it. */
+    private Map<String, Instant> storedChunkTimes(String prefix) {
+        Map<String, Instant> out = new java.util.TreeMap<>();
+        for (ObjectStore.ObjectInfo o : store.list(store.bucket(), prefix)) {
+            String key = o.key().substring(prefix.length());
+            if (key.matches(CHUNK_KEY)) {
+                out.put(key, o.lastModified());
+            }
+        }
+        return out;
     }
 
     private void finish(String prefix, SlidePlan plan, S3Uri planUri, String planSha, EncoderRegistry.Loaded encoder,
@@ -370,13 +379,9 @@ public class EncodingService {
         byte[] tissueChunk = ZarrCodec.zlib(mask);
         store.put(prefix + "tissue/0.0", tissueChunk, "application/octet-stream");
         Map<String, String> manifest = new java.util.TreeMap<>(written);
-        Map<String, Instant> stored = new java.util.TreeMap<>();
-        for (ObjectStore.ObjectInfo o : store.list(store.bucket(), prefix)) {
-            String key = o.key().substring(prefix.length());
-            if (key.matches(CHUNK_KEY)) {
-                stored.put(key, o.lastModified());
-                manifest.computeIfAbsent(key, k -> ModelCard.sha256(store.get(store.uri(prefix + k))));
-            }
+        Map<String, Instant> stored = storedChunkTimes(prefix);
+        for (String key : stored.keySet()) {
+            manifest.computeIfAbsent(key, k -> ModelCard.sha256(store.get(store.uri(prefix + k))));
         }
         Map<String, Object> provenance = provenance(stored, writtenAt, runs, runId, started);
         if (!((List<?>) provenance.get("concurrentChunks")).isEmpty()) {
