@@ -151,6 +151,10 @@ public final class CohortCli {
                 description = "true or false: whether the gigapixel CNN's arrangement branch reads each slide's codes "
                         + "standardised over its own tissue (default: ${DEFAULT-VALUE})")
         boolean slideNorm;
+        @Option(names = "--members", defaultValue = "" + org.nic.training.head.HeadTrainer.MEMBERS,
+                description = "how many members (each its own cell types and ridge folds) the arrangement heads average "
+                        + "(default: ${DEFAULT-VALUE}, the trainer's)")
+        int members;
 
         @Override
         public Integer call() throws Exception {
@@ -171,7 +175,7 @@ public final class CohortCli {
                 System.err.printf("[evaluate] training on the first %d training slides%n", Math.min(n, trainLimit));
             }
             CohortEvaluation.Settings s = new CohortEvaluation.Settings(crop, epochs, batchSize, learningRate, crops, seed, 2000,
-                    minSteps, heads, tasks, meanCode, slideNorm);
+                    minSteps, heads, tasks, meanCode, slideNorm, members);
             ObjectStore.Settings storage = new ObjectStore.Settings(NicCli.env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
                     NicCli.required("NIC_STORAGE_ACCESS_KEY"), NicCli.required("NIC_STORAGE_SECRET_KEY"),
                     NicCli.env("NIC_STORAGE_REGION", "us-east-1"), bucket);

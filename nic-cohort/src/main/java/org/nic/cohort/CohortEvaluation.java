@@ -39,15 +39,23 @@ public final class CohortEvaluation {
      * @param tasks the tasks whose heads are trained (baselines are cheap and always fitted)
      * @param meanCode whether the gigapixel CNN's output reads the standardised mean tissue code
      * @param slideNorm whether the gigapixel CNN's arrangement branch reads slide-standardised codes
+     * @param members how many members the arrangement heads average ({@link HeadTrainer.Settings#members()})
      */
     public record Settings(int crop, int epochs, int batchSize, float learningRate, int crops, long seed, int resamples,
                            int minSteps, List<HeadTrainer.Type> heads, java.util.Set<CohortTask> tasks, boolean meanCode,
-                           boolean slideNorm) {
+                           boolean slideNorm, int members) {
 
         /** The same settings with another training seed. */
         public Settings withSeed(long other) {
             return new Settings(crop, epochs, batchSize, learningRate, crops, other, resamples, minSteps, heads, tasks, meanCode,
-                    slideNorm);
+                    slideNorm, members);
+        }
+
+        public Settings(int crop, int epochs, int batchSize, float learningRate, int crops, long seed, int resamples,
+                        int minSteps, List<HeadTrainer.Type> heads, java.util.Set<CohortTask> tasks, boolean meanCode,
+                        boolean slideNorm) {
+            this(crop, epochs, batchSize, learningRate, crops, seed, resamples, minSteps, heads, tasks, meanCode, slideNorm,
+                    HeadTrainer.MEMBERS);
         }
 
         public Settings(int crop, int epochs, int batchSize, float learningRate, int crops, long seed, int resamples,
@@ -90,7 +98,7 @@ public final class CohortEvaluation {
                 HeadTrainer.Result head = HeadTrainer.train(trainGrids, headLabels(task, family, train),
                         new HeadTrainer.Settings(task.kind(), task.classes(family), s.crop(), s.epochs(), s.batchSize(),
                                 s.learningRate(), s.seed()).withType(type).withMinSteps(s.minSteps())
-                                .withMeanCode(s.meanCode()).withSlideNorm(s.slideNorm()));
+                                .withMeanCode(s.meanCode()).withSlideNorm(s.slideNorm()).withMembers(s.members()));
                 double[][] scores = new double[testGrids.size()][];
                 try (OnnxHead onnx = new OnnxHead(head.onnx())) {
                     for (int i = 0; i < scores.length; i++) {

@@ -175,19 +175,46 @@ public final class ArrangementHead {
         return out;
     }
 
-    /** Trains the head: types, features, a ridge model chosen by cross-validation, exported as ONNX. */
+    /** One member of the head: its cell types and the ridge model on their features. */
+    record Member(Types types, Linear model) { }
+
+    /**
+     * The seed of member {@code m} of an ensemble trained with {@code seed}: member 0 is the seed itself (a one-member
+     * head is the single model), the others are spread by a 64-bit odd constant, so that the ensembles of neighbouring
+     * trainer seeds (17, 18, ...) share no member.
+     */
+    static long memberSeed(long seed, int m) {
+        return m == 0 ? seed : seed ^ (0x9E3779B97F4A7C15L * m);
+    }
+
+    /**
+     * Trains the head: per member, types (k-means with the member's seed), features and a ridge model chosen by
+     * cross-validation (folds drawn with the member's seed); exported as one ONNX graph whose output is the
+     * members' raw outputs (value, logits or log-risk) averaged, then the task's activation.
+     * <p>Why an ensemble: one k-means draw can split the codes into types a little differently from the next, and a
+     * ridge model on 36 features of a noisy target (survival) follows the split: the live survival head's C-index
+     * moved by 0.037 between trainer seeds on one cohort (docs/results-history.md). Averaging members whose types and
+     * folds come from different draws takes that draw out of the head.
+     */
     public static HeadTrainer.Result train(List<CompressedGrid> grids, List<HeadLabel> labels, HeadTrainer.Settings s,
                                            boolean composition) {
-        Types types = types(grids, s.seed());
-        double[][] x = grids.stream().map(g -> features(g, types, composition)).toArray(double[][]::new);
         int outputs = HeadTrainer.outputs(s.kind(), s.classes());
-        Linear model = fit(x, labels, s.kind(), Math.max(2, s.classes()), s.seed());
+        List<Member> members = new ArrayList<>();
+        List<Double> ridges = new ArrayList<>();
+        for (int m = 0; m < s.members(); m++) {
+            long seed = memberSeed(s.seed(), m);
+            Types types = types(grids, seed);
+            double[][] x = grids.stream().map(g -> features(g, types, composition)).toArray(double[][]::new);
+            Linear model = fit(x, labels, s.kind(), Math.max(2, s.classes()), seed);
+            members.add(new Member(types, model));
+            ridges.add(model.ridge());
+        }
         OnnxHeadExporter.Activation activation = HeadTrainer.activation(s.kind(), s.classes());
-        byte[] onnx = toOnnx(types, composition, grids.get(0).channels(), model, outputs, activation,
+        byte[] onnx = toOnnx(members, composition, grids.get(0).channels(), outputs, activation,
                 composition ? "nic-head-arrangement-composition" : "nic-head-arrangement");
         int extent = grids.stream().mapToInt(g -> Math.max(g.rows(), g.cols())).max().orElse(1);
         return new HeadTrainer.Result(composition ? HeadTrainer.Type.ARRANGEMENT_COMPOSITION : HeadTrainer.Type.ARRANGEMENT,
-                onnx, activation, Math.min(s.crop(), extent), List.of(model.ridge()), grids.size(), false);
+                onnx, activation, Math.min(s.crop(), extent), List.copyOf(ridges), grids.size(), false);
     }
 
     /** The ridge strength whose out-of-fold metric is best on the training slides, then the model on all of them. */
@@ -414,13 +441,20 @@ public final class ArrangementHead {
         return idx.stream().map(labels::get).toList();
     }
 
-    /**
-     * The ONNX graph: input grid N x C x H x W (background 0), output N x outputs, computing {@link #features} and the
-     * linear model with the standardisation folded into its weights.
-     */
+    /** A one-member head's graph ({@link #toOnnx(List, boolean, int, int, OnnxHeadExporter.Activation, String)}). */
     static byte[] toOnnx(Types types, boolean composition, int channels, Linear model, int outputs,
                          OnnxHeadExporter.Activation activation, String name) {
-        int k = types.centres().length;
+        return toOnnx(List.of(new Member(types, model)), composition, channels, outputs, activation, name);
+    }
+
+    /**
+     * The ONNX graph: input grid N x C x H x W (background 0), output N x outputs, computing each member's
+     * {@link #features} and linear model (the standardisation folded into its weights), the members' raw outputs
+     * averaged, then the activation.
+     */
+    static byte[] toOnnx(List<Member> members, boolean composition, int channels, int outputs,
+                         OnnxHeadExporter.Activation activation, String name) {
+        int k = members.get(0).types().centres().length;
         GraphProto.Builder g = GraphProto.newBuilder().setName(name);
         g.addInput(floatInfo(OnnxHeadExporter.INPUT, "N", channels, "H", "W"));
         String in = OnnxHeadExporter.INPUT;
@@ -434,6 +468,60 @@ public final class ArrangementHead {
         g.addNode(node("ReduceSum", "code_sum", List.of("abs", "channel_axis"), "code_sum", intAttr("keepdims", 1)));
         g.addNode(node("Greater", "is_tissue", List.of("code_sum", "zero"), "mask_bool"));
         g.addNode(node("Cast", "mask_float", List.of("mask_bool"), "mask", intAttr("to", 1)));
+        g.addNode(node("ReduceSum", "tissue_count", List.of("mask", "spatial_axes"), "count0", intAttr("keepdims", 0)));
+        g.addNode(node("Max", "tissue_count_floor", List.of("count0", "one"), "count"));
+        // Each cell's neighbours' types: a 4-neighbour sum per type.
+        float[] kernel = new float[k * 9];
+        for (int t = 0; t < k; t++) {
+            kernel[t * 9 + 1] = 1;
+            kernel[t * 9 + 3] = 1;
+            kernel[t * 9 + 5] = 1;
+            kernel[t * 9 + 7] = 1;
+        }
+        g.addInitializer(tensor("neighbours_w", kernel, k, 1, 3, 3));
+        g.addInitializer(longs("flat_shape", 0, k, -1));
+        g.addInitializer(longs("axis_2", 2));
+        g.addInitializer(longs("axis_1", 1));
+        long[] upper = new long[k * (k + 1) / 2];
+        int f = 0;
+        for (int a = 0; a < k; a++) {
+            for (int b = a; b < k; b++) {
+                upper[f++] = (long) a * k + b;
+            }
+        }
+        g.addInitializer(longs("upper", upper));
+        boolean single = members.size() == 1;
+        String last = activation == OnnxHeadExporter.Activation.NONE ? OnnxHeadExporter.OUTPUT : "logits";
+        List<String> raws = new ArrayList<>();
+        for (int m = 0; m < members.size(); m++) {
+            String p = single ? "" : "m" + m + "_";
+            String raw = single ? last : p + "raw";
+            member(g, p, members.get(m), composition, channels, outputs, raw);
+            raws.add(raw);
+        }
+        if (!single) {
+            g.addInitializer(tensor("member_mean", new float[] {1f / members.size()}));
+            g.addNode(node("Sum", "members_sum", raws, "members_sum"));
+            g.addNode(node("Mul", "members_mean", List.of("members_sum", "member_mean"), last));
+        }
+        if (activation == OnnxHeadExporter.Activation.SIGMOID) {
+            g.addNode(node("Sigmoid", "sigmoid", List.of(last), OnnxHeadExporter.OUTPUT));
+        } else if (activation == OnnxHeadExporter.Activation.SOFTMAX) {
+            g.addNode(node("Softmax", "softmax", List.of(last), OnnxHeadExporter.OUTPUT, intAttr("axis", 1)));
+        }
+        g.addOutput(floatInfo(OnnxHeadExporter.OUTPUT, "N", outputs));
+        return OnnxGraph.model(g, name + ": NIC slide head on the join ratios of cell types (k-means of codes)"
+                + (composition ? " and their shares" : "") + (single ? "" : ", " + members.size() + " members averaged")
+                + "; input grid N x C x H x W float (background 0)");
+    }
+
+    /** One member's nodes, names prefixed with {@code p}, from the shared input and mask to its raw output {@code raw}. */
+    private static void member(GraphProto.Builder g, String p, Member member, boolean composition, int channels, int outputs,
+                               String raw) {
+        Types types = member.types();
+        Linear model = member.model();
+        int k = types.centres().length;
+        String in = OnnxHeadExporter.INPUT;
         // Soft assignment: softmax over types of (2 c.x - |c|^2) / T, the |x|^2 term being the same for every type.
         float[] w = new float[k * channels];
         float[] bias = new float[k];
@@ -445,57 +533,36 @@ public final class ArrangementHead {
             }
             bias[t] = (float) (-cc / types.temperature());
         }
-        g.addInitializer(tensor("types_w", w, k, channels, 1, 1));
-        g.addInitializer(tensor("types_b", bias, k));
-        g.addNode(node("Conv", "type_logits", List.of(in, "types_w", "types_b"), "type_logits", ints("kernel_shape", 1, 1)));
-        g.addNode(node("Softmax", "type_softmax", List.of("type_logits"), "type_p", intAttr("axis", 1)));
-        g.addNode(node("Mul", "tissue_types", List.of("type_p", "mask"), "a"));
-        // Each cell's neighbours' types: a 4-neighbour sum per type.
-        float[] kernel = new float[k * 9];
-        for (int t = 0; t < k; t++) {
-            kernel[t * 9 + 1] = 1;
-            kernel[t * 9 + 3] = 1;
-            kernel[t * 9 + 5] = 1;
-            kernel[t * 9 + 7] = 1;
-        }
-        g.addInitializer(tensor("neighbours_w", kernel, k, 1, 3, 3));
-        g.addNode(node("Conv", "neighbours", List.of("a", "neighbours_w"), "nb", ints("kernel_shape", 3, 3),
+        g.addInitializer(tensor(p + "types_w", w, k, channels, 1, 1));
+        g.addInitializer(tensor(p + "types_b", bias, k));
+        g.addNode(node("Conv", p + "type_logits", List.of(in, p + "types_w", p + "types_b"), p + "type_logits",
+                ints("kernel_shape", 1, 1)));
+        g.addNode(node("Softmax", p + "type_softmax", List.of(p + "type_logits"), p + "type_p", intAttr("axis", 1)));
+        g.addNode(node("Mul", p + "tissue_types", List.of(p + "type_p", "mask"), p + "a"));
+        g.addNode(node("Conv", p + "neighbours", List.of(p + "a", "neighbours_w"), p + "nb", ints("kernel_shape", 3, 3),
                 ints("pads", 1, 1, 1, 1), intAttr("group", k)));
-        g.addInitializer(longs("flat_shape", 0, k, -1));
-        g.addNode(node("Reshape", "a_flat", List.of("a", "flat_shape"), "a_flat"));
-        g.addNode(node("Reshape", "nb_flat", List.of("nb", "flat_shape"), "nb_flat"));
-        g.addNode(node("Transpose", "nb_t", List.of("nb_flat"), "nb_t", ints("perm", 0, 2, 1)));
-        g.addNode(node("MatMul", "joins", List.of("a_flat", "nb_t"), "joins"));
-        g.addNode(node("ReduceSum", "pairs0", List.of("joins", "pair_axes"), "pairs0", intAttr("keepdims", 1)));
-        g.addNode(node("Max", "pairs", List.of("pairs0", "one"), "pairs"));
-        g.addNode(node("Div", "join_share", List.of("joins", "pairs"), "join_share"));
-        g.addNode(node("ReduceSum", "type_total", List.of("a", "spatial_axes"), "type_total", intAttr("keepdims", 0)));
-        g.addNode(node("ReduceSum", "tissue_count", List.of("mask", "spatial_axes"), "count0", intAttr("keepdims", 0)));
-        g.addNode(node("Max", "tissue_count_floor", List.of("count0", "one"), "count"));
-        g.addNode(node("Div", "shares", List.of("type_total", "count"), "shares"));
-        g.addInitializer(longs("axis_2", 2));
-        g.addInitializer(longs("axis_1", 1));
-        g.addNode(node("Unsqueeze", "shares_col", List.of("shares", "axis_2"), "shares_col"));
-        g.addNode(node("Unsqueeze", "shares_row", List.of("shares", "axis_1"), "shares_row"));
-        g.addNode(node("Mul", "expected", List.of("shares_col", "shares_row"), "expected"));
-        g.addNode(node("Add", "observed_eps", List.of("join_share", "epsilon"), "observed_eps"));
-        g.addNode(node("Add", "expected_eps", List.of("expected", "epsilon"), "expected_eps"));
-        g.addNode(node("Div", "join_ratio", List.of("observed_eps", "expected_eps"), "join_ratio"));
-        g.addNode(node("Log", "log_ratio", List.of("join_ratio"), "log_ratio"));
-        g.addNode(node("Flatten", "ratio_flat", List.of("log_ratio"), "ratio_flat", intAttr("axis", 1)));
-        long[] upper = new long[k * (k + 1) / 2];
-        int f = 0;
-        for (int a = 0; a < k; a++) {
-            for (int b = a; b < k; b++) {
-                upper[f++] = (long) a * k + b;
-            }
-        }
-        g.addInitializer(longs("upper", upper));
-        g.addNode(node("Gather", "pairs_upper", List.of("ratio_flat", "upper"), "join_features", intAttr("axis", 1)));
-        String features = "join_features";
+        g.addNode(node("Reshape", p + "a_flat", List.of(p + "a", "flat_shape"), p + "a_flat"));
+        g.addNode(node("Reshape", p + "nb_flat", List.of(p + "nb", "flat_shape"), p + "nb_flat"));
+        g.addNode(node("Transpose", p + "nb_t", List.of(p + "nb_flat"), p + "nb_t", ints("perm", 0, 2, 1)));
+        g.addNode(node("MatMul", p + "joins", List.of(p + "a_flat", p + "nb_t"), p + "joins"));
+        g.addNode(node("ReduceSum", p + "pairs0", List.of(p + "joins", "pair_axes"), p + "pairs0", intAttr("keepdims", 1)));
+        g.addNode(node("Max", p + "pairs", List.of(p + "pairs0", "one"), p + "pairs"));
+        g.addNode(node("Div", p + "join_share", List.of(p + "joins", p + "pairs"), p + "join_share"));
+        g.addNode(node("ReduceSum", p + "type_total", List.of(p + "a", "spatial_axes"), p + "type_total", intAttr("keepdims", 0)));
+        g.addNode(node("Div", p + "shares", List.of(p + "type_total", "count"), p + "shares"));
+        g.addNode(node("Unsqueeze", p + "shares_col", List.of(p + "shares", "axis_2"), p + "shares_col"));
+        g.addNode(node("Unsqueeze", p + "shares_row", List.of(p + "shares", "axis_1"), p + "shares_row"));
+        g.addNode(node("Mul", p + "expected", List.of(p + "shares_col", p + "shares_row"), p + "expected"));
+        g.addNode(node("Add", p + "observed_eps", List.of(p + "join_share", "epsilon"), p + "observed_eps"));
+        g.addNode(node("Add", p + "expected_eps", List.of(p + "expected", "epsilon"), p + "expected_eps"));
+        g.addNode(node("Div", p + "join_ratio", List.of(p + "observed_eps", p + "expected_eps"), p + "join_ratio"));
+        g.addNode(node("Log", p + "log_ratio", List.of(p + "join_ratio"), p + "log_ratio"));
+        g.addNode(node("Flatten", p + "ratio_flat", List.of(p + "log_ratio"), p + "ratio_flat", intAttr("axis", 1)));
+        g.addNode(node("Gather", p + "pairs_upper", List.of(p + "ratio_flat", "upper"), p + "join_features", intAttr("axis", 1)));
+        String features = p + "join_features";
         if (composition) {
-            g.addNode(node("Concat", "features", List.of("join_features", "shares"), "features", intAttr("axis", 1)));
-            features = "features";
+            g.addNode(node("Concat", p + "features", List.of(p + "join_features", p + "shares"), p + "features", intAttr("axis", 1)));
+            features = p + "features";
         }
         // The linear model with the standardisation folded in: w' = w / sd, b' = b - sum_j mean_j w_j / sd_j.
         int d = model.mean().length;
@@ -509,18 +576,9 @@ public final class ArrangementHead {
             }
             gb[o] = (float) (model.bias()[o] - shift);
         }
-        g.addInitializer(tensor("out_w", gw, d, outputs));
-        g.addInitializer(tensor("out_b", gb, outputs));
-        String last = activation == OnnxHeadExporter.Activation.NONE ? OnnxHeadExporter.OUTPUT : "logits";
-        g.addNode(node("Gemm", "out", List.of(features, "out_w", "out_b"), last));
-        if (activation == OnnxHeadExporter.Activation.SIGMOID) {
-            g.addNode(node("Sigmoid", "sigmoid", List.of(last), OnnxHeadExporter.OUTPUT));
-        } else if (activation == OnnxHeadExporter.Activation.SOFTMAX) {
-            g.addNode(node("Softmax", "softmax", List.of(last), OnnxHeadExporter.OUTPUT, intAttr("axis", 1)));
-        }
-        g.addOutput(floatInfo(OnnxHeadExporter.OUTPUT, "N", outputs));
-        return OnnxGraph.model(g, name + ": NIC slide head on the join ratios of cell types (k-means of codes)"
-                + (composition ? " and their shares" : "") + "; input grid N x C x H x W float (background 0)");
+        g.addInitializer(tensor(p + "out_w", gw, d, outputs));
+        g.addInitializer(tensor(p + "out_b", gb, outputs));
+        g.addNode(node("Gemm", p + "out", List.of(features, p + "out_w", p + "out_b"), raw));
     }
 
     private static TensorProto longs(String name, long... values) {

@@ -40,24 +40,38 @@ public final class HeadTrainer {
      * @param learningRate Adam's initial learning rate
      * @param seed seed of initialisation, sampling and augmentation
      */
+    /**
+     * How to train a head.
+     *
+     * @param members how many ridge models, each on its own cell types, the arrangement heads average (a seed
+     *                ensemble in one ONNX graph: {@link ArrangementHead}); 1 is a single model. The CNNs ignore it.
+     */
     public record Settings(TaskKind kind, int classes, int crop, int epochs, int batchSize, float learningRate, long seed,
-                           Type type, int minSteps, boolean meanCode, boolean slideNorm) {
+                           Type type, int minSteps, boolean meanCode, boolean slideNorm, int members) {
+        public Settings {
+            if (members < 1) {
+                throw new IllegalArgumentException("members must be at least 1: " + members);
+            }
+        }
+
         public Settings(TaskKind kind, int classes, int crop, int epochs, int batchSize, float learningRate, long seed) {
-            this(kind, classes, crop, epochs, batchSize, learningRate, seed, Type.GIGAPIXEL, 0, true, SLIDE_NORM);
+            this(kind, classes, crop, epochs, batchSize, learningRate, seed, Type.GIGAPIXEL, 0, true, SLIDE_NORM, 1);
         }
 
         public Settings withType(Type other) {
-            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, other, minSteps, meanCode, slideNorm);
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, other, minSteps, meanCode, slideNorm,
+                    members);
         }
 
         /** Whether the gigapixel CNN's output reads the standardised mean tissue code ({@link GigapixelHead}). */
         public Settings withMeanCode(boolean reads) {
-            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, minSteps, reads, slideNorm);
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, minSteps, reads, slideNorm,
+                    members);
         }
 
         /** Whether the gigapixel CNN's arrangement branch reads slide-standardised codes ({@link GigapixelHead#slideNormalised}). */
         public Settings withSlideNorm(boolean on) {
-            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, minSteps, meanCode, on);
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, minSteps, meanCode, on, members);
         }
 
         /**
@@ -65,9 +79,19 @@ public final class HeadTrainer {
          * of 8 is 5 steps, and 30 of them do not train a CNN.
          */
         public Settings withMinSteps(int steps) {
-            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, steps, meanCode, slideNorm);
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, steps, meanCode, slideNorm,
+                    members);
+        }
+
+        /** How many members the arrangement heads average ({@link #members()}). */
+        public Settings withMembers(int count) {
+            return new Settings(kind, classes, crop, epochs, batchSize, learningRate, seed, type, minSteps, meanCode, slideNorm,
+                    count);
         }
     }
+
+    /** The members of an arrangement head that the trainer and the cohort's evaluation train by default. */
+    public static final int MEMBERS = 5;
 
     /** The default of {@link Settings#slideNorm()}. */
     public static final boolean SLIDE_NORM = false;

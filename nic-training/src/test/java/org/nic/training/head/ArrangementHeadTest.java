@@ -128,6 +128,61 @@ class ArrangementHeadTest {
     }
 
     @Test
+    void anEnsembleGraphAveragesItsMembersRawOutputsBeforeTheActivation() {
+        List<Slide> train = cohort(24, 3);
+        List<CompressedGrid> grids = train.stream().map(Slide::grid).toList();
+        List<HeadLabel> labels = train.stream().map(s -> HeadLabel.classification(s.scattered() ? 1 : 0)).toList();
+        List<ArrangementHead.Member> members = new ArrayList<>();
+        List<double[][]> features = new ArrayList<>();
+        for (int m = 0; m < 3; m++) {
+            ArrangementHead.Types types = ArrangementHead.types(grids, ArrangementHead.memberSeed(4, m));
+            double[][] x = grids.stream().map(g -> ArrangementHead.features(g, types, true)).toArray(double[][]::new);
+            features.add(x);
+            members.add(new ArrangementHead.Member(types, ArrangementHead.fitOnce(x, labels, TaskKind.CLASSIFICATION, 2, 0.3)));
+        }
+        byte[] onnx = ArrangementHead.toOnnx(members, true, CHANNELS, 1, OnnxHeadExporter.Activation.SIGMOID, "test");
+        try (OnnxHead head = new OnnxHead(onnx)) {
+            for (int i = 0; i < 6; i++) {
+                CompressedGrid g = grids.get(i);
+                double logit = 0;
+                for (int m = 0; m < 3; m++) {
+                    logit += members.get(m).model().apply(features.get(m)[i])[0] / 3;
+                }
+                double java = 1 / (1 + Math.exp(-logit));
+                double graph = head.predict(g, Math.max(g.rows(), g.cols()) + 4, 1)[0];
+                assertThat(graph).as("slide %d", i).isCloseTo(java, within(1e-3));
+            }
+        }
+        // The members differ: each has its own types, so the average is not one member counted three times.
+        assertThat(members.get(1).types().centres()[0]).isNotEqualTo(members.get(0).types().centres()[0]);
+    }
+
+    @Test
+    void ensemblesOfNeighbouringSeedsShareNoMember() {
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (long seed = 15; seed <= 21; seed++) {
+            for (int m = 0; m < 8; m++) {
+                assertThat(seen.add(ArrangementHead.memberSeed(seed, m))).as("seed %d member %d", seed, m).isTrue();
+            }
+        }
+        assertThat(ArrangementHead.memberSeed(17, 0)).as("member 0 is the single model").isEqualTo(17);
+    }
+
+    @Test
+    void aFiveMemberHeadTrainsAndIsTheSameForTheSameSeed() {
+        List<Slide> train = cohort(40, 1);
+        List<Slide> test = cohort(20, 2);
+        List<HeadLabel> labels = train.stream().map(x -> HeadLabel.classification(x.scattered() ? 1 : 0)).toList();
+        HeadTrainer.Settings settings = new HeadTrainer.Settings(TaskKind.CLASSIFICATION, 2, 64, 0, 8, 0, 5)
+                .withType(HeadTrainer.Type.ARRANGEMENT).withMembers(5);
+        HeadTrainer.Result head = HeadTrainer.train(train.stream().map(Slide::grid).toList(), labels, settings);
+        assertThat(head.epochLosses()).as("one ridge strength per member").hasSize(5);
+        assertThat(SlideMetrics.auc(predict(head, test), scattered(test))).isGreaterThan(0.95);
+        HeadTrainer.Result again = HeadTrainer.train(train.stream().map(Slide::grid).toList(), labels, settings);
+        assertThat(predict(again, test)).containsExactly(predict(head, test), within(1e-6));
+    }
+
+    @Test
     void withTheSharesItReadsCompositionAndSurvival() {
         List<Slide> train = cohort(60, 5);
         List<Slide> test = cohort(40, 6);

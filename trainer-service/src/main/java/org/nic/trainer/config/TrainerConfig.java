@@ -99,6 +99,13 @@ public interface TrainerConfig {
         @WithDefault("0.001")
         float learningRate();
 
+        /**
+         * How many members the arrangement heads average: each its own k-means cell types and ridge folds, drawn with
+         * its own seed, outputs averaged in one ONNX graph, so that the head does not follow one draw (docs/heads.md).
+         */
+        @WithDefault("5")
+        int members();
+
         /** Seed of every training run. */
         @WithDefault("17")
         long seed();

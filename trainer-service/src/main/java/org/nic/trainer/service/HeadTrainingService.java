@@ -243,7 +243,7 @@ public class HeadTrainingService {
         LOG.infof("task %s: training a head on %d slides (%d held out%s), encoder %s", task, trainGrids.size(), testGrids.size(),
                 judgeOutOfFold ? ", too few alone: judged with the training slides' out-of-fold outputs too" : "", encoder);
         HeadTrainer.Settings settings = new HeadTrainer.Settings(def.kind(), def.classes().size(), t.crop(), t.epochs(),
-                t.batchSize(), t.learningRate(), t.seed()).withMinSteps(t.minSteps());
+                t.batchSize(), t.learningRate(), t.seed()).withMinSteps(t.minSteps()).withMembers(t.members());
         HeadTrainer.Result head = chooseAndTrain(def, settings, trainGrids, trainLabels, judgeOutOfFold);
         byte[] onnx = head.onnx();
         double[][] heldOut = predictions(onnx, head.crop(), testGrids);
@@ -352,9 +352,14 @@ public class HeadTrainingService {
     static String architecture(HeadTrainer.Result head) {
         return switch (head.type()) {
             case ATTENTION -> "gated attention pooling over tissue cells: 1x1 embedding 128, tanh/sigmoid gates 64, output";
-            case ARRANGEMENT, ARRANGEMENT_COMPOSITION -> "ridge model (strength " + head.epochLosses().get(0)
-                    + ", chosen by 5-fold cross-validation) on the log ratios of observed to expected 4-neighbour joins of "
-                    + "8 cell types (k-means of the training codes, soft assignment)"
+            case ARRANGEMENT, ARRANGEMENT_COMPOSITION -> (head.epochLosses().size() == 1 ? "ridge model (strength "
+                    + head.epochLosses().get(0) + ", chosen by 5-fold cross-validation)"
+                    : head.epochLosses().size() + " ridge models averaged (strengths " + head.epochLosses().stream()
+                    .map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                    + ", each chosen by 5-fold cross-validation), each")
+                    + " on the log ratios of observed to expected 4-neighbour joins of "
+                    + "8 cell types (k-means of the training codes, soft assignment"
+                    + (head.epochLosses().size() == 1 ? "" : ", each member its own draw") + ")"
                     + (head.type() == HeadTrainer.Type.ARRANGEMENT_COMPOSITION ? " and the types' shares" : "");
             case GIGAPIXEL -> "gigapixel CNN: 8 depthwise-separable 3x3 convolutions (128), batch norm, LeakyReLU, dropout 0.2; "
                     + "global average pool; composition over 16 cell types; dense 128; output on the dense "
