@@ -38,6 +38,8 @@ public class EncodingListener {
     private final SlideStage requested;
     private final SlideWatch watch;
 
+    private static final Logger LOG = Logger.getLogger(EncodingListener.class);
+
     public EncodingListener(EncodingService encoding, EncoderEventPublisher publisher, MeterRegistry metrics, Config config,
                             org.nic.storage.ObjectStore store, org.nic.service.messaging.StageConfig stages,
                             SlideWatch watch) {
@@ -45,7 +47,7 @@ public class EncodingListener {
         this.watch = watch;
         this.publisher = publisher;
         this.metrics = metrics;
-        Logger log = Logger.getLogger(EncodingListener.class);
+        Logger log = LOG;
         // One ledger for both channels: a slide that kills the encoder crashes it whichever way it came.
         org.nic.service.messaging.AttemptLedger ledger = new org.nic.service.messaging.AttemptLedger(store, STAGE,
                 stages.maxCrashes());
@@ -72,13 +74,20 @@ public class EncodingListener {
     private String encode(EncodingService.Request request) throws StageFailure, InterruptedException {
         // Progress is reported from the pipeline's own threads: it is put in the slide's trace explicitly.
         io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
-        SlideEncoded encoded = encoding.encode(request, (slide, done, total) -> {
-            // Liveness judges a slide by this: cells encoded, not time since the record was polled.
-            watch.progressed(STAGE, slide);
-            try (io.opentelemetry.context.Scope scope = trace.makeCurrent()) {
-                publisher.progress(new SlideProgress(slide, STAGE, done, total));
-            }
-        });
+        SlideEncoded encoded;
+        try {
+            encoded = encoding.encode(request, (slide, done, total) -> {
+                // Liveness judges a slide by this: cells encoded, not time since the record was polled.
+                watch.progressed(STAGE, slide);
+                try (io.opentelemetry.context.Scope scope = trace.makeCurrent()) {
+                    publisher.progress(new SlideProgress(slide, STAGE, done, total));
+                }
+            });
+        } catch (EncodingService.Superseded e) {
+            // Another replica holds the slide now (this one lost its partition): it answers; this one says nothing.
+            LOG.warnf("%s; no output from this replica", e.getMessage());
+            return "superseded";
+        }
         publisher.encoded(encoded);
         metrics.counter("nic.encoder.patches").increment(encoded.reused() ? 0 : encoded.tissueCells() - encoded.resumedCells());
         return encoded.reused() ? "reused" : "encoded";

@@ -192,6 +192,7 @@ public class EncodingService {
                     if (interruptAfter >= 0 && written.get() >= interruptAfter) {
                         throw new IllegalStateException("interrupted after " + interruptAfter + " chunks (test seam)");
                     }
+                    stillWriting(prefix, slideId, runId);
                     store.put(prefix + key, bytes, "application/octet-stream");
                     manifest.put(key, ModelCard.sha256(bytes));
                     writtenAt.put(key, Instant.now());
@@ -208,6 +209,7 @@ public class EncodingService {
             throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
         }
         try {
+            stillWriting(prefix, slideId, runId);
             finish(prefix, plan, planUri, planSha, encoder, result, started, manifest, writtenAt, runId, runs);
         } catch (StorageException ex) {
             throw new StageFailure(FailureReason.STORAGE_UNAVAILABLE, ex.getMessage(), ex);
@@ -221,6 +223,44 @@ public class EncodingService {
                 result.tissueCells(), false, result.resumedCells(), result.readSeconds(), result.encodeSeconds(),
                 result.writeSeconds(), result.wallSeconds(), result.patchesPerSecond(), encoder.encoder().device(),
                 serviceName);
+    }
+
+    /**
+     * Another run has taken this run's grid over: its replica was cut from the brokers long enough for its consumer
+     * session to end, and the slide's partition (with the unacknowledged record) moved to another replica, which began a
+     * run of its own. This run stops writing and answers nothing: the other run resumes from the chunks stored so far
+     * and answers for the slide.
+     */
+    public static final class Superseded extends RuntimeException {
+        public Superseded(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * The fence that keeps one writer per grid: before each chunk and before finishing, the grid's run marker must still
+     * name this run last. A replica cut from the brokers keeps its store, and would otherwise go on writing the grid
+     * while the replica that took its partition writes it too (docs/grids.md#provenance). One small read per chunk.
+     */
+    private void stillWriting(String prefix, String slideId, String runId) {
+        JsonNode runs;
+        try {
+            runs = EventJson.mapper().readTree(store.get(store.uri(prefix + RUN_MARKER))).path("runs");
+        } catch (StorageException e) {
+            if (e.notFound()) {
+                throw new Superseded("slide " + slideId + ": run " + runId + " stops: the grid's run marker is gone (another "
+                        + "run finished the grid)");
+            }
+            throw e;
+        } catch (IOException e) {
+            throw new Superseded("slide " + slideId + ": run " + runId + " stops: the grid's run marker is unreadable ("
+                    + e.getMessage() + ")");
+        }
+        JsonNode last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+        if (last == null || !runId.equals(last.path("run").asText())) {
+            throw new Superseded("slide " + slideId + ": run " + runId + " stops: run " + (last == null ? "?"
+                    : last.path("run").asText() + " of " + last.path("writer").asText()) + " has taken the grid over");
+        }
     }
 
     /** The stored grid's event when it is complete for this encoder and plan, else null. */

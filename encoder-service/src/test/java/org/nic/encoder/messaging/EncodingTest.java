@@ -290,6 +290,48 @@ class EncodingTest {
     }
 
     @Test
+    void aRunWhoseGridAnotherRunTookOverStopsWritingAndAnswersNothing() throws Exception {
+        String slideId = "fenced-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        SlidePlan plan = storePlan(slideId);
+        String prefix = StorageLayout.grid(slideId, seam.defaultEncoderId());
+        try (EventClient events = events(); ObjectStore store = store()) {
+            seam.pauseAtProgress(400, 0);
+            var from = events.endOffsets(Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+            try {
+                events.publish(EventType.SLIDE_TILED, slideId, tiled(slideId, plan));
+                // Once the run has stored a chunk, another replica takes the grid over, as one does when this replica
+                // is cut from the brokers and the slide's partition moves: its run is appended to the run marker.
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (store.list(store.bucket(), prefix + "codes/").isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertThat(store.list(store.bucket(), prefix + "codes/")).as("a chunk of the first run").isNotEmpty();
+                S3Uri marker = store.uri(prefix + ".nic-run.json");
+                com.fasterxml.jackson.databind.node.ObjectNode m = (com.fasterxml.jackson.databind.node.ObjectNode)
+                        EventJson.mapper().readTree(store.get(marker));
+                m.withArray("runs").addObject().put("run", "other-replica-run").put("writer", "another-replica/1")
+                        .put("startedAt", java.time.Instant.now().toString());
+                store.put(prefix + ".nic-run.json", EventJson.mapper().writeValueAsBytes(m), "application/json");
+                java.time.Instant takenOver = java.time.Instant.now();
+                // The first run stops at its next chunk: nothing announced, nothing failed, no chunk stored after.
+                assertThat(events.find(from, r -> slideId.equals(r.key()), java.time.Duration.ofSeconds(8), Topics.SLIDE_ENCODED,
+                        Topics.SLIDE_FAILED)).as("the superseded run answers nothing").isEmpty();
+                assertThat(store.list(store.bucket(), prefix + "codes/")).as("no chunk stored after the takeover (1 s grace)")
+                        .allMatch(o -> !o.lastModified().isAfter(takenOver.plusSeconds(1)));
+                assertThat(store.exists(store.uri(prefix + ".zgroup"))).as("no grid finished by it").isFalse();
+            } finally {
+                seam.pauseAtProgress(0, 0);
+            }
+            // The run that took over (here: this service, asked again) resumes from the stopped run's chunks.
+            events.publish(EventType.ENCODE_REQUESTED, slideId, new EncodeRequested(slideId, null, false));
+            JsonNode encoded = checked(events.await(from, r -> slideId.equals(r.key()), TIMEOUT, Topics.SLIDE_ENCODED));
+            assertThat(encoded.get("resumedCells").asInt()).isPositive();
+            assertThat(EventJson.mapper().readTree(store.get(store.uri(prefix + ".zattrs"))).at("/nic/provenance/concurrentChunks"))
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void slidesFromBothChannelsAreEncodedOneAtATime() throws Exception {
         String a = "one-a-" + System.nanoTime();
         String b = "one-b-" + System.nanoTime();
