@@ -109,19 +109,7 @@ class ClusterPipelineTest {
                 EventTap.pause(10_000);
                 cluster.node(leader).start();
 
-                try {
-                    tap.awaitAll(Topics.SLIDE_PREDICTED, slides, e -> true, TIMEOUT);
-                } catch (AssertionError e) {
-                    throw new AssertionError(e.getMessage() + "\nfailures: " + slides.stream()
-                            .flatMap(s -> tap.on(Topics.SLIDE_FAILED, s).stream()).map(EventTap.Event::json).toList()
-                            + logs(services), e);
-                }
-                EventTap.pause(3000);
-                for (String slide : slides) {
-                    assertThat(SlideOutputs.duplicates(tap, store, slide)).as("%s: each output once, one writer at a time",
-                            slide).isEmpty();
-                    assertThat(SlideOutputs.givenUp(tap, slide)).as("%s never given up on", slide).isFalse();
-                }
+                SlideOutputs.assertPredictedOnce(tap, store, slides, TIMEOUT, () -> logs(services));
                 JsonNode provenance = EventJson.mapper().readTree(store.get(store.uri(
                         StorageLayout.grid(midway.key(), Pipeline.ENCODER) + ".zattrs"))).at("/nic/provenance");
                 List<String> writers = new ArrayList<>();

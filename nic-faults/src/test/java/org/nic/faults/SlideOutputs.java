@@ -74,4 +74,29 @@ final class SlideOutputs {
     static boolean givenUp(EventTap tap, String slide) {
         return tap.on(Topics.SLIDE_FAILED, slide).stream().anyMatch(e -> !e.json().path("retrying").asBoolean(false));
     }
+
+    /**
+     * Waits until every slide is predicted (else fails with the slides' failures and {@code logs}), then asserts that
+     * each left its outputs once, one writer at a time ({@link #duplicates}), and was never given up on.
+     */
+    static void assertPredictedOnce(EventTap tap, ObjectStore store, Set<String> slides, java.time.Duration timeout,
+                                    java.util.function.Supplier<String> logs) {
+        try {
+            tap.awaitAll(Topics.SLIDE_PREDICTED, slides, e -> true, timeout);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nfailures: " + slides.stream()
+                    .flatMap(s -> tap.on(Topics.SLIDE_FAILED, s).stream()).map(EventTap.Event::json).toList()
+                    + logs.get(), e);
+        }
+        EventTap.pause(3000);
+        for (String slide : slides) {
+            List<String> problems = duplicates(tap, store, slide);
+            if (!problems.isEmpty()) {
+                throw new AssertionError(slide + ": each output once, one writer at a time: " + problems + logs.get());
+            }
+            if (givenUp(tap, slide)) {
+                throw new AssertionError(slide + " was given up on");
+            }
+        }
+    }
 }
