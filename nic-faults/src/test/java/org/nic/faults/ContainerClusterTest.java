@@ -58,8 +58,9 @@ import org.testcontainers.utility.MountableFile;
  * container as deploy/k8s runs it (user 185, the images' entrypoints, configuration from the environment). The
  * brokers live on an {@code events} network and the store on a {@code storage} network, the services on both, so that
  * Docker can cut one service from one of them: while slides are in work, the encoder writing a slide is cut from the
- * store for 30 s, then the encoder writing another is cut from the brokers for 30 s (longer than its consumer session:
- * its partitions move), then the broker leading most slide-tiled partitions is killed and started again. Every slide is
+ * store for 30 s; once they are predicted, the encoder writing a large slide is cut from the brokers for 30 s (longer
+ * than its consumer session: its partitions move to the other, idle encoder), then the broker leading most slide-tiled
+ * partitions is killed and started again. Every slide is
  * predicted, each output once by CloudEvents id, and no grid has a chunk stored by one run while another was writing.
  * <p>Needs Docker and the images loaded in it ({@code deploy/images/build.sh}, then {@code deploy/images/load-docker.sh});
  * tagged {@code containers}, outside the default {@code mvn verify}: {@code .ci/run} loads the images and runs it with
@@ -90,7 +91,7 @@ class ContainerClusterTest {
         }
         Path dir = Files.createTempDirectory("nic-containers");
         Path slideFile = SyntheticSlides.pyramid(dir.resolve("slides/he-8000.tif"), 8);
-        Path largeFile = SyntheticSlides.pyramid(dir.resolve("slides/he-16000.tif"), 16);
+        Path largeFile = SyntheticSlides.pyramid(dir.resolve("slides/he-24000.tif"), 24);
         String run = Long.toString(System.nanoTime(), 36);
         List<GenericContainer<?>> containers = new ArrayList<>();
         try (Network events = network("nic-events-" + run, EVENTS + "0/24");
@@ -148,15 +149,16 @@ class ContainerClusterTest {
                 // 1. The encoder writing a slide a third of the way through its grid loses the store for 30 s.
                 GenericContainer<?> cutFromStore = writer(tap, store, Set.copyOf(slides), 1 / 3.0, 2 / 3.0, encoderOne, encoderTwo);
                 cut(docker, cutFromStore, storage, CUT);
-                // Then a slide four times larger, whose encoding outlasts a consumer session by far.
+                SlideOutputs.assertPredictedOnce(tap, store, slides, TIMEOUT, () -> logs(services));
+                // Then, with both encoders idle, a slide nine times larger, whose encoding outlasts a consumer session by far.
                 String large = "containers-large-" + run;
                 slides.add(large);
                 client.publish(EventType.SLIDE_ARRIVED, large, new SlideArrived(large, "file:" + largeFile, "container-scanner",
                         null, null));
                 // 2. The encoder writing the large slide loses the brokers for 30 s early in that slide: longer than its
-                // consumer session (10 s), so the slide's partition and record move to the other encoder, which begins a
-                // run of its own on the grid while the cut one, which still has the store, is in the middle of it.
-                GenericContainer<?> cutFromBrokers = writer(tap, store, Set.of(large), 0.02, 0.3, encoderOne, encoderTwo);
+                // consumer session (10 s), so the slide's partition and record move to the other encoder, idle, which
+                // begins a run of its own on the grid while the cut one, which still has the store, is in the middle of it.
+                GenericContainer<?> cutFromBrokers = writer(tap, store, Set.of(large), 0.01, 0.2, encoderOne, encoderTwo);
                 String cutHost = cutFromBrokers.getContainerInfo().getConfig().getHostName();
                 cut(docker, cutFromBrokers, events, CUT);
                 // 3. The broker leading most slide-tiled partitions dies, and starts again 10 s later with its data.
