@@ -47,14 +47,13 @@ public class EncodingListener {
         this.watch = watch;
         this.publisher = publisher;
         this.metrics = metrics;
-        Logger log = LOG;
         // One ledger for both channels: a slide that kills the encoder crashes it whichever way it came.
         org.nic.service.messaging.AttemptLedger ledger = new org.nic.service.messaging.AttemptLedger(store, STAGE,
                 stages.maxCrashes());
         this.tiled = new SlideStage(STAGE, encoding.serviceName(), EventType.SLIDE_TILED, "slide-tiled", config, metrics,
-                publisher::failed, log, ledger, watch);
+                publisher::failed, LOG, ledger, watch);
         this.requested = new SlideStage(STAGE, encoding.serviceName(), EventType.ENCODE_REQUESTED, "encode-requested", config,
-                metrics, publisher::failed, log, ledger, watch);
+                metrics, publisher::failed, LOG, ledger, watch);
     }
 
     @Incoming("slide-tiled")
