@@ -87,17 +87,21 @@ public class EncoderRegistry {
         }
     }
 
-    /** Uploads a shipped encoder unless the registry has it: model first, card last (the card publishes it). */
-    void uploadShipped(String id) {
+    /**
+     * Uploads a shipped encoder unless the registry has it: model first, card last (the card publishes it).
+     *
+     * @return whether it uploaded one
+     */
+    boolean uploadShipped(String id) {
         String prefix = StorageLayout.encoder(id);
         if (store.exists(store.uri(prefix + ModelCard.FILE_NAME))) {
-            return;
+            return false;
         }
         byte[] model = resource("nic/encoders/" + id + "/model.onnx");
         byte[] card = resource("nic/encoders/" + id + "/" + ModelCard.FILE_NAME);
         if (model == null || card == null) {
             LOG.warnf("encoder %s is neither in the registry nor shipped with this service", id);
-            return;
+            return false;
         }
         store.put(prefix + "model.onnx", model, "application/octet-stream");
         String licence = new String(resource("nic/encoders/" + id + "/LICENSE") == null ? new byte[0]
@@ -107,6 +111,7 @@ public class EncoderRegistry {
         }
         store.put(prefix + ModelCard.FILE_NAME, card, "application/json");
         LOG.infof("uploaded the shipped encoder %s to %s", id, store.uri(prefix));
+        return true;
     }
 
     /** The encoder {@code id}, loaded and checked against its card. */
@@ -124,6 +129,20 @@ public class EncoderRegistry {
      * so no slide is using it) and preload (which never replaces).
      */
     private Loaded loadChecked(String id) throws StageFailure {
+        try {
+            return loadFromRegistry(id);
+        } catch (StageFailure e) {
+            // Any encoder shipped with the service (the float default, its INT8 twin, older versions) can be asked for
+            // by an event or by configuration before anyone uploaded it.
+            if (e.reason() == FailureReason.MODEL_UNAVAILABLE && e.getCause() instanceof StorageException s && s.notFound()
+                    && uploadShipped(id)) {
+                return loadFromRegistry(id);
+            }
+            throw e;
+        }
+    }
+
+    private Loaded loadFromRegistry(String id) throws StageFailure {
         String prefix = StorageLayout.encoder(id);
         ModelCard card;
         byte[] model;

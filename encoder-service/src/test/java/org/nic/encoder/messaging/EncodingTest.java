@@ -332,6 +332,28 @@ class EncodingTest {
     }
 
     @Test
+    void aShippedEncoderNobodyUploadedIsUploadedWhenAskedForAndNamesItsGrid() throws Exception {
+        String slideId = "int8-" + System.nanoTime();
+        String int8 = "mtl-nic-v2-int8";
+        storePlan(slideId);
+        try (EventClient events = events(); ObjectStore store = store()) {
+            for (var o : store.list(store.bucket(), StorageLayout.encoder(int8))) {
+                store.delete(store.uri(o.key()));
+            }
+            var from = events.endOffsets(Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+            events.publish(EventType.ENCODE_REQUESTED, slideId, new EncodeRequested(slideId, int8, false));
+            ConsumerRecord<String, byte[]> record = events.await(from, r -> slideId.equals(r.key()), TIMEOUT,
+                    Topics.SLIDE_ENCODED, Topics.SLIDE_FAILED);
+            assertThat(record.topic()).as(new String(record.value())).isEqualTo(Topics.SLIDE_ENCODED);
+            JsonNode encoded = checked(record);
+            assertThat(encoded.get("encoderId").asText()).isEqualTo(int8);
+            assertThat(encoded.get("gridUri").asText()).endsWith("/grids/" + slideId + "/" + int8 + "/");
+            byte[] card = store.get(store.uri(StorageLayout.encoder(int8) + "card.json"));
+            assertThat(EventJson.mapper().readTree(card).at("/properties/quantised-from/id").asText()).isEqualTo("mtl-nic-v2");
+        }
+    }
+
+    @Test
     void slidesFromBothChannelsAreEncodedOneAtATime() throws Exception {
         String a = "one-a-" + System.nanoTime();
         String b = "one-b-" + System.nanoTime();

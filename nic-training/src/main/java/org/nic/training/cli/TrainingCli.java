@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "nic-train", mixinStandardHelpOptions = true,
         subcommands = {TrainingCli.MineTissue.class, TrainingCli.ImportPaper.class, TrainingCli.TrainEncoder.class,
-            ProbeCommand.class, TransferCommand.class},
+            ProbeCommand.class, TransferCommand.class, QuantiseCommand.class},
         description = "Train, import and evaluate NIC patch encoders.")
 public final class TrainingCli {
 

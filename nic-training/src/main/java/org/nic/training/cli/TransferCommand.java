@@ -30,6 +30,9 @@ final class TransferCommand implements Callable<Integer> {
             completionCandidates = RecipeNames.class)
     List<String> recipes = new ArrayList<>();
 
+    @Option(names = "--probe-only", description = "train no recipe: probe the ready-made encoders only")
+    boolean probeOnly;
+
     @Option(names = "--init-from", defaultValue = "../shared/data/models/nic-paper/encoder_multitask-4.h5",
             description = "released encoder the warm recipes continue from (default: ${DEFAULT-VALUE})")
     Path initFrom;
@@ -73,13 +76,13 @@ final class TransferCommand implements Callable<Integer> {
         if (randomInit) {
             ready.put(RandomEncoder.ID, RandomEncoder.onnx(seed));
         }
-        List<Recipe> chosen = recipes.isEmpty() ? Recipe.all() : recipes.stream().map(Recipe::named).toList();
+        List<Recipe> chosen = probeOnly ? List.of() : recipes.isEmpty() ? Recipe.all() : recipes.stream().map(Recipe::named).toList();
         Files.createDirectories(out);
         System.err.printf("[transfer] %d datasets %s, recipes %s, %d ready-made encoders, %d steps per run%n",
                 data.tasks().size(), data.tasks().stream().map(t -> t.name()).toList(),
                 chosen.stream().map(Recipe::name).toList(), ready.size(), steps);
         TransferEvaluation.Report report = TransferEvaluation.run(data, new TransferEvaluation.Settings(steps, seed, folds,
-                draws, KerasEncoderImporter.read(initFrom), ready, chosen, out), System.err);
+                draws, probeOnly ? null : KerasEncoderImporter.read(initFrom), ready, chosen, out), System.err);
         String md = TransferReport.markdown(report) + choice(report);
         Files.writeString(out.resolve("transfer.md"), md);
         Files.write(out.resolve("transfer.json"), EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(report));

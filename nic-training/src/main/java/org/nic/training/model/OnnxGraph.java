@@ -56,6 +56,45 @@ public final class OnnxGraph {
         return t.build();
     }
 
+    /** An int8 tensor (quantised weights). */
+    public static TensorProto int8Tensor(String name, byte[] values, long... dims) {
+        return integerTensor(name, TensorProto.DataType.INT8, values.length, ByteBuffer.wrap(values.clone()), dims);
+    }
+
+    /** A uint8 tensor (activation zero points). */
+    public static TensorProto uint8Tensor(String name, byte[] values, long... dims) {
+        return integerTensor(name, TensorProto.DataType.UINT8, values.length, ByteBuffer.wrap(values.clone()), dims);
+    }
+
+    /** An int32 tensor (quantised biases). */
+    public static TensorProto int32Tensor(String name, int[] values, long... dims) {
+        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asIntBuffer().put(values);
+        return integerTensor(name, TensorProto.DataType.INT32, values.length, raw, dims);
+    }
+
+    private static TensorProto integerTensor(String name, TensorProto.DataType type, int count, ByteBuffer raw, long... dims) {
+        long n = 1;
+        for (long d : dims) {
+            n *= d;
+        }
+        if (n != count) {
+            throw new IllegalArgumentException(name + ": " + count + " values for shape " + Arrays.toString(dims));
+        }
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber())
+                .setRawData(com.google.protobuf.ByteString.copyFrom(raw.array()));
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        return t.build();
+    }
+
+    /** A float tensor of unstated shape (an intermediate exposed as an output). */
+    public static ValueInfoProto floatInfoAnyShape(String name) {
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT.getNumber()))).build();
+    }
+
     /** A float tensor's description; a {@code null} dimension is symbolic, named after {@code names}. */
     public static ValueInfoProto floatInfo(String name, Object... dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
