@@ -40,7 +40,7 @@ public final class EncodingBenchmark {
         SlidePlanner planner = new SlidePlanner(new SlidePlanner.GridSettings(0.5, 128, 0.25, 0.01, TissueParameters.defaults()),
                 "bench");
         try (SlideReader slide = SlideReaders.installed().open(slidePath);
-             PatchEncoder encoder = OnnxPatchEncoder.load(Files.readAllBytes(model), "cpu", 0)) {
+             PatchEncoder encoder = OnnxPatchEncoder.load(Files.readAllBytes(model), System.getProperty("nic.bench.device", "cpu"), 0)) {
             SlidePlan plan = planner.plan("bench", "file:" + slidePath, SlideIdentity.of(slidePath, null), slide, null).plan();
             int n = plan.tissueCellCount();
             System.out.printf("slide %dk x %dk px: %d x %d cells, %d tissue cells, level %d, read %d px; %d cores, %d readers, batch %d, encoder on %s%n",
@@ -125,7 +125,7 @@ public final class EncodingBenchmark {
         return cells.size() / ((System.nanoTime() - t0) / 1e9);
     }
 
-    static double encodeRate(SlideReader slide, SlidePlan plan, PatchEncoder encoder, int batch, int n) {
+    public static double encodeRate(SlideReader slide, SlidePlan plan, PatchEncoder encoder, int batch, int n) {
         float[] patches = new float[batch * PatchEncoder.PATCH_FLOATS];
         PatchReader reader = new PatchReader(slide, plan.grid());
         for (int k = 0; k < batch; k++) {

@@ -37,12 +37,12 @@ final class QuantiseCommand implements Callable<Integer> {
     @Option(names = "--stride", defaultValue = "16", description = "pixels between 128 px calibration crops")
     int stride;
 
-    @Option(names = "--calibration-method", defaultValue = "MSE", description = "MSE (least quantisation error) or MINMAX")
+    @Option(names = "--calibration-method", defaultValue = "MINMAX", description = "MINMAX (the seen range) or MSE (the seen range shrunk to least quantisation error)")
     EncoderQuantizer.Calibration method;
 
-    @Option(names = "--fold-norms", description = "fold every batch norm into the next layer (faster; coarser int8 steps"
-            + " for channels with a small norm scale)")
-    boolean foldNorms;
+    @Option(names = "--keep-norms", description = "keep every batch norm as a float multiply-add instead of folding it into"
+            + " the weights (slower; for comparison)")
+    boolean keepNorms;
 
     @Option(names = "--id", required = true, description = "the INT8 encoder's id")
     String id;
@@ -55,19 +55,20 @@ final class QuantiseCommand implements Callable<Integer> {
         ModelCard source = ModelCard.read(encoder.resolve(ModelCard.FILE_NAME));
         EncoderWeights weights = EncoderQuantizer.fromOnnx(source.verifiedModel(encoder));
         CalibrationPatches.Patches patches = CalibrationPatches.of(calibration, scale, stride);
-        EncoderQuantizer.Quantised q = EncoderQuantizer.quantise(weights, patches.values(), patches.count(), id, method, foldNorms);
+        EncoderQuantizer.Quantised q = EncoderQuantizer.quantise(weights, patches.values(), patches.count(), id, method, !keepNorms);
         Files.createDirectories(out);
         Files.write(out.resolve(EncoderPackage.MODEL_FILE), q.onnx());
         Map<String, Object> ranges = new LinkedHashMap<>();
         q.ranges().forEach((name, r) -> ranges.put(name, List.of(r.min(), r.max())));
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("quantised-from", Map.of("id", source.id(), "sha256", source.sha256()));
-        properties.put("method", "static INT8 in ONNX QDQ format: " + (foldNorms ? "batch norms folded into the next convolution"
-                + " and the dense layer" : "batch norms kept as float multiply-adds after each LeakyReLU") + "; weights int8 symmetric per output channel; activations uint8 asymmetric per tensor, ranges from the float model on the calibration"
+        properties.put("method", "static INT8 in ONNX QDQ format: " + (keepNorms ? "batch norms kept as float multiply-adds after each"
+                + " LeakyReLU" : "each batch norm folded, its scale's magnitude into its own convolution's rows (through the LeakyReLU),"
+                + " its sign and shift into the next layer") + "; weights int8 symmetric per output channel; activations uint8 asymmetric per tensor, ranges from the float model on the calibration"
                 + " patches (one thread), " + (method == EncoderQuantizer.Calibration.MSE ? "the seen min/max shrunk by the factor"
                 + " (0.2 to 1) of least quantisation error" : "the seen min/max") + "; biases int32 at input x weight scale");
         properties.put("calibration", Map.of("files", calibration.stream().map(Path::toString).toList(),
-                "scale", scale, "stride", stride, "orientations", 8, "patches", patches.count(), "method", method.name(), "fold-norms", foldNorms));
+                "scale", scale, "stride", stride, "orientations", 8, "patches", patches.count(), "method", method.name(), "fold-norms", !keepNorms));
         properties.put("activation-ranges", ranges);
         List<String> args = new ArrayList<>(List.of("quantise-encoder", "--encoder", encoder.toString()));
         for (Path c : calibration) {
@@ -76,14 +77,14 @@ final class QuantiseCommand implements Callable<Integer> {
         }
         args.addAll(List.of("--calibration-scale", String.valueOf(scale), "--stride", String.valueOf(stride),
                 "--calibration-method", method.name()));
-        if (foldNorms) {
-            args.add("--fold-norms");
+        if (keepNorms) {
+            args.add("--keep-norms");
         }
         args.addAll(List.of("--id", id,
                 "--out", out.toString()));
         ModelCard card = new ModelCard(id, "encoder", EncoderPackage.MODEL_FILE, ModelCard.sha256(q.onnx()), "onnx",
                 source.input(), source.output(), "static INT8 (ONNX QDQ) of " + source.id() + ": " + source.architecture()
-                        + (foldNorms ? "; batch norms folded" : ""), source.parameters(), source.tasks(),
+                        + (keepNorms ? "" : "; batch norms folded"), source.parameters(), source.tasks(),
                 "the weights of " + source.id() + " (" + source.data() + "); activation ranges calibrated on " + patches.count()
                         + " crops of " + calibration.stream().map(p -> p.getFileName().toString()).toList(),
                 source.seed(), Map.of(), TrainingCli.commandLine("quantise-encoder", args.toArray(String[]::new)),
