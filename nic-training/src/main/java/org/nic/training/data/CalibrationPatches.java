@@ -3,10 +3,8 @@ package org.nic.training.data;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.nic.encoding.Orientation;
 
 /**
@@ -73,15 +71,7 @@ public final class CalibrationPatches {
 
     /** {width, height, then RGB pixels row by row} of the image scaled to 0.5 um/px. */
     private static int[] pixels(Path file, double scale) {
-        BufferedImage src;
-        try {
-            src = ImageIO.read(file.toFile());
-        } catch (IOException e) {
-            throw new DatasetException("unreadable image " + file + ": " + e.getMessage(), e);
-        }
-        if (src == null) {
-            throw new DatasetException("unreadable image " + file + ": no decoder recognises it");
-        }
+        BufferedImage src = PatchDataset.readImage(file);
         int w = (int) Math.round(src.getWidth() * scale);
         int h = (int) Math.round(src.getHeight() * scale);
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

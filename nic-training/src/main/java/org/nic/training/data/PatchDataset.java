@@ -179,15 +179,7 @@ public final class PatchDataset {
 
     /** Reads an image, scales it to 0.5 um/px and centre-crops it to {@link #SIDE}. */
     static byte[] prepare(Path file, double scale) {
-        BufferedImage src;
-        try {
-            src = ImageIO.read(file.toFile());
-        } catch (IOException e) {
-            throw new DatasetException("unreadable image " + file + ": " + e.getMessage(), e);
-        }
-        if (src == null) {
-            throw new DatasetException("unreadable image " + file + ": no decoder recognises it");
-        }
+        BufferedImage src = readImage(file);
         int w = (int) Math.round(src.getWidth() * scale);
         int h = (int) Math.round(src.getHeight() * scale);
         if (Math.min(w, h) < 128) {
@@ -216,6 +208,20 @@ public final class PatchDataset {
             }
         }
         return rgb;
+    }
+
+    /** An image file through ImageIO, or a {@link DatasetException} that names it and says why not. */
+    static BufferedImage readImage(Path file) {
+        BufferedImage src;
+        try {
+            src = ImageIO.read(file.toFile());
+        } catch (IOException e) {
+            throw new DatasetException("unreadable image " + file + ": " + e.getMessage(), e);
+        }
+        if (src == null) {
+            throw new DatasetException("unreadable image " + file + ": no decoder recognises it");
+        }
+        return src;
     }
 
     private static boolean isImage(Path p) {
