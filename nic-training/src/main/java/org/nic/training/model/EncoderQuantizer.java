@@ -63,14 +63,13 @@ public final class EncoderQuantizer {
     /** Quantised weights: int8, symmetric, from -127 to 127. */
     static final int WMAX = 127;
 
-    /** A convolution with the previous block's batch norm folded in. */
     /**
      * A convolution, then LeakyReLU, then, when its batch norm was not folded into the next layer, that batch norm as a
      * per-channel {@code x * normScale + normShift} (null when folded).
      */
     public record FoldedConv(int outChannels, int inChannels, float[] kernel, float[] bias, float[] normScale, float[] normShift) { }
 
-    /** The encoder with every batch norm folded away: pool, [conv, LeakyReLU] x depth, flatten, dense. */
+    /** The encoder as it is quantised: pool, [conv, LeakyReLU (, float batch norm)] x depth, flatten, dense. */
     public record Folded(int inputPool, float leak, List<FoldedConv> convs, EncoderWeights.Dense dense, boolean flattenNhwc) {
 
         /** Names of the activations that get quantised, in graph order. */
@@ -103,7 +102,7 @@ public final class EncoderQuantizer {
     }
 
     /** What quantising made: the QDQ model and the ranges it was calibrated to. */
-    public record Quantised(byte[] onnx, Map<String, Range> ranges, int calibrationPatches) { }
+    public record Quantised(byte[] onnx, Map<String, Range> ranges) { }
 
     static final String INPUT_ACTIVATION = "x0";
 
@@ -119,19 +118,14 @@ public final class EncoderQuantizer {
     }
 
     /**
-     * Folds, calibrates on {@code count} patches (N x 3 x 128 x 128, in [-1, 1]) with {@link Calibration#MINMAX} and writes
-     * the QDQ model.
+     * Folds (or keeps the batch norms in float), calibrates on {@code count} patches (N x 3 x 128 x 128, in [-1, 1])
+     * with {@code method} and writes the QDQ model.
      */
-    public static Quantised quantise(EncoderWeights weights, float[] patches, int count, String modelName) {
-        return quantise(weights, patches, count, modelName, Calibration.MINMAX, true);
-    }
-
-    /** As {@link #quantise(EncoderWeights, float[], int, String)}, with the ranges chosen by {@code method}. */
     public static Quantised quantise(EncoderWeights weights, float[] patches, int count, String modelName, Calibration method,
                                      boolean foldNorms) {
         Folded folded = fold(weights, foldNorms);
         Map<String, Range> ranges = calibrate(folded, patches, count, method);
-        return new Quantised(qdqModel(folded, ranges, modelName), ranges, count);
+        return new Quantised(qdqModel(folded, ranges, modelName), ranges);
     }
 
     /** Batch norms folded (see the class comment); exact up to float rounding. */
@@ -144,7 +138,10 @@ public final class EncoderQuantizer {
      * between the quantised convolutions): as accurate, and about a third slower.
      */
     public static Folded fold(EncoderWeights w, boolean foldNorms) {
-        if (!foldNorms && EncoderWeights.CONVOLUTIONAL.equals(w.kind())) {
+        if (!EncoderWeights.CONVOLUTIONAL.equals(w.kind())) {
+            throw new IllegalArgumentException("only convolutional encoders can be quantised, not " + w.kind());
+        }
+        if (!foldNorms) {
             List<FoldedConv> convs = new ArrayList<>();
             for (EncoderWeights.ConvLayer c : w.convs()) {
                 double[][] a = affine(c);
@@ -158,18 +155,13 @@ public final class EncoderQuantizer {
             }
             return new Folded(w.inputPool(), w.leak(), convs, w.dense(), w.flattenNhwc());
         }
-        if (!EncoderWeights.CONVOLUTIONAL.equals(w.kind())) {
-            throw new IllegalArgumentException("only convolutional encoders can be quantised, not " + w.kind());
-        }
         List<EncoderWeights.ConvLayer> convs = w.convs();
         List<FoldedConv> folded = new ArrayList<>();
-        for (int i = 0; i < convs.size(); i++) {
-            EncoderWeights.ConvLayer c = convs.get(i);
+        double[][] affine = null; // the previous block's norm, whose sign and shift this block takes
+        for (EncoderWeights.ConvLayer c : convs) {
             float[] kernel = c.kernel().clone();
             float[] bias = c.bias().clone();
-            if (i > 0) {
-                EncoderWeights.ConvLayer prev = convs.get(i - 1);
-                double[][] affine = affine(prev);
+            if (affine != null) {
                 int k = 9;
                 for (int o = 0; o < c.outChannels(); o++) {
                     double shift = 0;
@@ -195,9 +187,9 @@ public final class EncoderQuantizer {
                 bias[o] = (float) (bias[o] * m);
             }
             folded.add(new FoldedConv(c.outChannels(), c.inChannels(), kernel, bias, null, null));
+            affine = own;
         }
         EncoderWeights.ConvLayer last = convs.get(convs.size() - 1);
-        double[][] affine = affine(last);
         EncoderWeights.Dense d = w.dense();
         int channels = last.outChannels();
         int spatial = d.in() / channels;
@@ -257,7 +249,7 @@ public final class EncoderQuantizer {
                 g.addOutput(floatInfoAnyShape(a));
             }
         }
-        return OnnxGraph.model(g, name + ": NIC patch encoder with batch norms folded (float)");
+        return OnnxGraph.model(g, name + ": NIC patch encoder as quantised, in float");
     }
 
     /** How an activation's range is chosen from what calibration saw. */
@@ -270,11 +262,6 @@ public final class EncoderQuantizer {
 
     /** Values kept per activation to choose a range: a fixed stride through everything calibration sees. */
     static final int SAMPLES = 1 << 20;
-
-    /** Each quantised activation's range over the calibration patches (min/max), run on one thread. */
-    public static Map<String, Range> calibrate(Folded f, float[] patches, int count) {
-        return calibrate(f, patches, count, Calibration.MINMAX);
-    }
 
     /** Each quantised activation's range over the calibration patches, chosen by {@code method}, run on one thread. */
     public static Map<String, Range> calibrate(Folded f, float[] patches, int count, Calibration method) {
@@ -375,12 +362,7 @@ public final class EncoderQuantizer {
             FoldedConv c = f.convs().get(i);
             String p = "conv" + i;
             float inScale = ranges.get(i == 0 ? INPUT_ACTIVATION : actOut(i - 1)).scale();
-            float[] wScale = channelScales(c.kernel(), c.outChannels(), c.kernel().length / c.outChannels(), true);
-            g.addInitializer(int8Tensor(p + "_wq", quantiseWeights(c.kernel(), wScale, c.kernel().length / c.outChannels(), true),
-                    c.outChannels(), c.inChannels(), 3, 3));
-            g.addInitializer(tensor(p + "_ws", wScale, c.outChannels()));
-            g.addInitializer(int8Tensor(p + "_wz", new byte[c.outChannels()], c.outChannels()));
-            g.addNode(node("DequantizeLinear", p + "_w_dq", List.of(p + "_wq", p + "_ws", p + "_wz"), p + "_w", intAttr("axis", 0)));
+            float[] wScale = addWeights(g, p, c.kernel(), c.outChannels(), 0, c.outChannels(), c.inChannels(), 3, 3);
             addBias(g, p, c.bias(), inScale, wScale);
             g.addNode(node("Conv", p, List.of(x, p + "_w", p + "_b"), p + "_y", ints("kernel_shape", 3, 3), ints("strides", 2, 2)));
             String y = qdq(g, p + "_y", convOut(i), ranges.get(convOut(i)));
@@ -390,11 +372,7 @@ public final class EncoderQuantizer {
         int last = f.convs().size() - 1;
         String flat = qdq(g, flatten(g, f, x), actOut(last), ranges.get(actOut(last)));
         EncoderWeights.Dense d = f.dense();
-        float[] wScale = channelScales(d.weight(), d.out(), d.in(), false);
-        g.addInitializer(int8Tensor("dense_wq", quantiseWeights(d.weight(), wScale, d.in(), false), d.in(), d.out()));
-        g.addInitializer(tensor("dense_ws", wScale, d.out()));
-        g.addInitializer(int8Tensor("dense_wz", new byte[d.out()], d.out()));
-        g.addNode(node("DequantizeLinear", "dense_w_dq", List.of("dense_wq", "dense_ws", "dense_wz"), "dense_w", intAttr("axis", 1)));
+        float[] wScale = addWeights(g, "dense", d.weight(), d.out(), 1, d.in(), d.out());
         addBias(g, "dense", d.bias(), ranges.get(actOut(last)).scale(), wScale);
         g.addNode(node("Gemm", "dense", List.of(flat, "dense_w", "dense_b"), OnnxEncoderExporter.OUTPUT));
         g.addOutput(floatInfo(OnnxEncoderExporter.OUTPUT, "N", d.out()));
@@ -443,6 +421,21 @@ public final class EncoderQuantizer {
         g.addNode(node("QuantizeLinear", name + "_q", List.of(x, name + "_s", name + "_z"), name + "_q8"));
         g.addNode(node("DequantizeLinear", name + "_dq", List.of(name + "_q8", name + "_s", name + "_z"), name + "_dq"));
         return name + "_dq";
+    }
+
+    /**
+     * Int8 weights with one symmetric scale per channel along {@code axis} (0: channel-major OIHW, 1: the columns of an
+     * in x out matrix) and their DequantizeLinear to {@code p_w}; returns the scales.
+     */
+    private static float[] addWeights(GraphProto.Builder g, String p, float[] w, int channels, int axis, long... dims) {
+        boolean channelMajor = axis == 0;
+        int per = w.length / channels;
+        float[] scale = channelScales(w, channels, per, channelMajor);
+        g.addInitializer(int8Tensor(p + "_wq", quantiseWeights(w, scale, per, channelMajor), dims));
+        g.addInitializer(tensor(p + "_ws", scale, channels));
+        g.addInitializer(int8Tensor(p + "_wz", new byte[channels], channels));
+        g.addNode(node("DequantizeLinear", p + "_w_dq", List.of(p + "_wq", p + "_ws", p + "_wz"), p + "_w", intAttr("axis", axis)));
+        return scale;
     }
 
     private static void addBias(GraphProto.Builder g, String p, float[] bias, float inScale, float[] wScale) {

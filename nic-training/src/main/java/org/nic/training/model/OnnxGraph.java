@@ -39,41 +39,29 @@ public final class OnnxGraph {
     }
 
     public static TensorProto tensor(String name, float[] values, long... dims) {
-        long n = 1;
-        for (long d : dims) {
-            n *= d;
-        }
-        if (n != values.length) {
-            throw new IllegalArgumentException(name + ": " + values.length + " values for shape " + Arrays.toString(dims));
-        }
         ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         raw.asFloatBuffer().put(values);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT.getNumber())
-                .setRawData(com.google.protobuf.ByteString.copyFrom(raw.array()));
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        return t.build();
+        return rawTensor(name, TensorProto.DataType.FLOAT, values.length, raw, dims);
     }
 
     /** An int8 tensor (quantised weights). */
     public static TensorProto int8Tensor(String name, byte[] values, long... dims) {
-        return integerTensor(name, TensorProto.DataType.INT8, values.length, ByteBuffer.wrap(values.clone()), dims);
+        return rawTensor(name, TensorProto.DataType.INT8, values.length, ByteBuffer.wrap(values), dims);
     }
 
     /** A uint8 tensor (activation zero points). */
     public static TensorProto uint8Tensor(String name, byte[] values, long... dims) {
-        return integerTensor(name, TensorProto.DataType.UINT8, values.length, ByteBuffer.wrap(values.clone()), dims);
+        return rawTensor(name, TensorProto.DataType.UINT8, values.length, ByteBuffer.wrap(values), dims);
     }
 
     /** An int32 tensor (quantised biases). */
     public static TensorProto int32Tensor(String name, int[] values, long... dims) {
         ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         raw.asIntBuffer().put(values);
-        return integerTensor(name, TensorProto.DataType.INT32, values.length, raw, dims);
+        return rawTensor(name, TensorProto.DataType.INT32, values.length, raw, dims);
     }
 
-    private static TensorProto integerTensor(String name, TensorProto.DataType type, int count, ByteBuffer raw, long... dims) {
+    private static TensorProto rawTensor(String name, TensorProto.DataType type, int count, ByteBuffer raw, long... dims) {
         long n = 1;
         for (long d : dims) {
             n *= d;
