@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.nic.event.EventType;
 import org.nic.event.SlideArrived;
 import org.nic.event.Topics;
+import org.nic.hash.Sha256;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.S3Uri;
 import picocli.CommandLine;
@@ -361,21 +362,17 @@ public final class NicCli {
 
     /** The first 32 hex digits of the SHA-256 of the files' bytes, in the order given (a folder's: by name). */
     static String contentId(List<Path> files) throws IOException {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (Path file : files) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    int n;
-                    while ((n = in.read(buffer)) > 0) {
-                        sha.update(buffer, 0, n);
-                    }
+        MessageDigest sha = Sha256.digest();
+        byte[] buffer = new byte[1 << 16];
+        for (Path file : files) {
+            try (InputStream in = Files.newInputStream(file)) {
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    sha.update(buffer, 0, n);
                 }
             }
-            return HexFormat.of().formatHex(sha.digest(), 0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
+        return HexFormat.of().formatHex(sha.digest(), 0, 16);
     }
 
     /** A folder's regular files (not its subfolders, not hidden files), by name. */

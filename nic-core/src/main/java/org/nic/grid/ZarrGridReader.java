@@ -106,7 +106,7 @@ public final class ZarrGridReader {
                 throw new GridCorruptException(slideId, "grid of slide " + slideId + ": chunk " + key
                         + " is stored but not in the grid's manifest");
             }
-            if (!sha.equals(org.nic.model.ModelCard.sha256(bytes))) {
+            if (!sha.equals(org.nic.hash.Sha256.hex(bytes))) {
                 throw new GridCorruptException(slideId, "grid of slide " + slideId + ": chunk " + key
                         + " does not match the SHA-256 its encoder recorded");
             }

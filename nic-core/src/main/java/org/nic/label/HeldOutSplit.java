@@ -1,8 +1,7 @@
 package org.nic.label;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import org.nic.hash.Sha256;
 
 /**
  * The held-out side of a slide, from a stable hash of its case id (else its slide id): the split does not
@@ -44,15 +43,11 @@ public final class HeldOutSplit {
     /** A uniform position in [0, 1) from the hash of the salted case id (else slide id). */
     static double position(String salt, String caseId, String slideId) {
         String key = salt + (caseId != null && !caseId.isBlank() ? "case:" + caseId : "slide:" + slideId);
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            long v = 0;
-            for (int i = 0; i < 7; i++) {
-                v = (v << 8) | (h[i] & 0xFF);
-            }
-            return v / (double) (1L << 56);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        byte[] h = Sha256.of(key.getBytes(StandardCharsets.UTF_8));
+        long v = 0;
+        for (int i = 0; i < 7; i++) {
+            v = (v << 8) | (h[i] & 0xFF);
         }
+        return v / (double) (1L << 56);
     }
 }

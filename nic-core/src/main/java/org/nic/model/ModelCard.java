@@ -4,13 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.nic.event.EventJson;
+import org.nic.hash.Sha256;
 
 /**
  * What a model file is, stored beside it as {@code card.json}: a service refuses a model whose SHA-256
@@ -43,14 +41,6 @@ public record ModelCard(String id, String kind, String file, String sha256, Stri
 
     public static final String FILE_NAME = "card.json";
 
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     public static ModelCard read(Path card) {
         try {
             return EventJson.mapper().readValue(card.toFile(), ModelCard.class);
@@ -76,7 +66,7 @@ public record ModelCard(String id, String kind, String file, String sha256, Stri
     public byte[] verifiedModel(Path dir) {
         try {
             byte[] bytes = Files.readAllBytes(dir.resolve(file));
-            String actual = sha256(bytes);
+            String actual = Sha256.hex(bytes);
             if (!actual.equals(sha256)) {
                 throw new IllegalStateException("model " + id + ": " + dir.resolve(file) + " has sha256 " + actual
                         + " but its card says " + sha256 + "; refusing it");

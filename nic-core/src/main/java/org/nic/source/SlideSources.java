@@ -119,7 +119,7 @@ public final class SlideSources {
             if (objects.isEmpty()) {
                 throw new StageFailure(FailureReason.SLIDE_NOT_FOUND, "no objects under " + uri);
             }
-            String etag = org.nic.model.ModelCard.sha256(objects.stream().map(o -> o.key() + "=" + o.etag())
+            String etag = org.nic.hash.Sha256.hex(objects.stream().map(o -> o.key() + "=" + o.etag())
                     .collect(java.util.stream.Collectors.joining("\n")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             Path local = cache.fetchFolder(store, prefix, objects, etag);
             return new LocatedSlide(local, SlideIdentity.of(local, etag));

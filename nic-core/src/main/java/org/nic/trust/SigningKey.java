@@ -18,7 +18,7 @@ import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import org.nic.model.ModelCard;
+import org.nic.hash.Sha256;
 
 /**
  * A publisher's Ed25519 key (the trainer's, an operator's): one PEM file holding the PKCS#8 private key and
@@ -104,8 +104,8 @@ public final class SigningKey {
 
     /** Signs a head: its model file's bytes and its card file's bytes, exactly as stored. */
     public HeadSignature sign(byte[] model, byte[] card, String signedBy) {
-        String modelSha = ModelCard.sha256(model);
-        String cardSha = ModelCard.sha256(card);
+        String modelSha = Sha256.hex(model);
+        String cardSha = Sha256.hex(card);
         return new HeadSignature(HeadSignature.ALGORITHM, keyId, modelSha, cardSha, signedBy, Instant.now(),
                 Base64.getEncoder().encodeToString(signBytes(HeadSignature.message(modelSha, cardSha))));
     }

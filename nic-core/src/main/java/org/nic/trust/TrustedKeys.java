@@ -10,7 +10,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nic.model.ModelCard;
+import org.nic.hash.Sha256;
 
 /**
  * The public keys whose signatures a service accepts on heads: the site's list (a ConfigMap, local files), not
@@ -73,7 +73,7 @@ public final class TrustedKeys {
 
     /** A key's id: the first 16 hex digits of the SHA-256 of its X.509 encoding. */
     public static String keyId(PublicKey key) {
-        return ModelCard.sha256(key.getEncoded()).substring(0, 16);
+        return Sha256.hex(key.getEncoded()).substring(0, 16);
     }
 
     public java.util.Set<String> ids() {
@@ -99,8 +99,8 @@ public final class TrustedKeys {
             throw new HeadRefused(HeadRefused.Reason.UNKNOWN_KEY, "signed by key " + signature.keyId()
                     + ", which is not among the trusted keys " + keys.keySet());
         }
-        String modelSha = ModelCard.sha256(model);
-        String cardSha = ModelCard.sha256(card);
+        String modelSha = Sha256.hex(model);
+        String cardSha = Sha256.hex(card);
         byte[] sig;
         try {
             sig = Base64.getDecoder().decode(signature.signature());

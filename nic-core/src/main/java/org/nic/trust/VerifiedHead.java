@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.nic.event.EventJson;
+import org.nic.hash.Sha256;
 import org.nic.model.ModelCard;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.ObjectTooLargeException;
@@ -56,7 +57,7 @@ public record VerifiedHead(byte[] model, ModelCard card, HeadSignature signature
         byte[] cardBytes = read(store, cardUri, MAX_CARD_BYTES, "card");
         HeadSignature signature = signature(store, cardUri);
         byte[] model = read(store, modelUri, limits.maxModelBytes(), "model");
-        String actual = ModelCard.sha256(model);
+        String actual = Sha256.hex(model);
         if (expectedSha256 != null && !actual.equals(expectedSha256)) {
             throw new HeadRefused(HeadRefused.Reason.HASH_MISMATCH, "model sha256 " + actual + ", its event says " + expectedSha256);
         }

@@ -1,6 +1,5 @@
 package org.nic.slide;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where the shared test data lies (../shared/data, or -Dnictest.shared.data). */
@@ -10,12 +9,7 @@ public final class TestSlides {
     }
 
     public static Path data() {
-        String configured = System.getProperty("nictest.shared.data");
-        Path dir = configured != null ? Path.of(configured) : Path.of("../../shared/data");
-        if (!Files.isDirectory(dir)) {
-            dir = Path.of("../shared/data");
-        }
-        return dir.toAbsolutePath().normalize();
+        return org.nic.data.SharedData.folder();
     }
 
     public static Path slide(String name) {

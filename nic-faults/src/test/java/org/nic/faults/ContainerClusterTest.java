@@ -33,6 +33,7 @@ import org.nic.event.ModelPublished;
 import org.nic.event.SlideArrived;
 import org.nic.event.Topics;
 import org.nic.grid.CompressedGrid;
+import org.nic.hash.Sha256;
 import org.nic.model.ModelCard;
 import org.nic.model.TaskKind;
 import org.nic.slide.SyntheticSlides;
@@ -386,7 +387,7 @@ class ContainerClusterTest {
         HeadTrainer.Result head = HeadTrainer.train(grids, labels, new HeadTrainer.Settings(TaskKind.REGRESSION, 0, 16, 0, 8, 0, 7)
                 .withType(HeadTrainer.Type.ARRANGEMENT_COMPOSITION));
         byte[] onnx = head.onnx();
-        String sha = ModelCard.sha256(onnx);
+        String sha = Sha256.hex(onnx);
         String version = "v-containers-" + sha.substring(0, 8);
         String prefix = "models/heads/" + TASK + "/" + version + "/";
         ModelCard card = new ModelCard(TASK + "-" + version, "head", "model.onnx", sha, "onnx", "grid", "output",

@@ -1,6 +1,5 @@
 package org.nic.testing;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.nic.storage.ObjectStore;
 
@@ -92,12 +91,7 @@ public final class NicTestInfrastructure {
 
     /** The shared test data folder (../shared/data). */
     public static Path sharedData() {
-        String configured = System.getProperty("nictest.shared.data");
-        Path dir = configured != null ? Path.of(configured) : Path.of("../../shared/data");
-        if (!Files.isDirectory(dir)) {
-            dir = Path.of("../shared/data");
-        }
-        return dir.toAbsolutePath().normalize();
+        return org.nic.data.SharedData.folder();
     }
 
     private static String setting(String name) {

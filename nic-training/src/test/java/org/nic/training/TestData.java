@@ -4,7 +4,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
@@ -15,12 +14,7 @@ public final class TestData {
     }
 
     public static Path data() {
-        String configured = System.getProperty("nictest.shared.data");
-        Path dir = configured != null ? Path.of(configured) : Path.of("../../shared/data");
-        if (!Files.isDirectory(dir)) {
-            dir = Path.of("../shared/data");
-        }
-        return dir.toAbsolutePath().normalize();
+        return org.nic.data.SharedData.folder();
     }
 
     public static Path paperModel(String name) {

@@ -16,6 +16,7 @@ import org.nic.encoding.OnnxPatchEncoder;
 import org.nic.encoding.PatchEncoder;
 import org.nic.event.EventJson;
 import org.nic.event.FailureReason;
+import org.nic.hash.Sha256;
 import org.nic.model.ModelCard;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.StorageException;
@@ -160,7 +161,7 @@ public class EncoderRegistry {
         } catch (IOException e) {
             throw new StageFailure(FailureReason.MODEL_UNAVAILABLE, "encoder " + id + ": unreadable card: " + e.getMessage(), e);
         }
-        String actual = ModelCard.sha256(model);
+        String actual = Sha256.hex(model);
         if (!actual.equals(card.sha256())) {
             throw new StageFailure(FailureReason.MODEL_UNAVAILABLE, "encoder " + id + ": model.onnx has sha256 " + actual
                     + " but its card says " + card.sha256() + "; refusing it", null);

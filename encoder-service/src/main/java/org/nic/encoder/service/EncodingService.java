@@ -13,6 +13,7 @@ import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.faulttolerance.api.RetryWhen;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.Retry;
+import org.nic.hash.Sha256;
 import org.nic.service.messaging.TransientFailure;
 import org.jboss.logging.Logger;
 import org.nic.encoder.config.EncoderConfig;
@@ -22,7 +23,6 @@ import org.nic.event.FailureReason;
 import org.nic.event.SlideEncoded;
 import org.nic.grid.GridLayout;
 import org.nic.grid.ZarrCodec;
-import org.nic.model.ModelCard;
 import org.nic.slide.SlideException;
 import org.nic.slide.SlideReader;
 import org.nic.slide.SlideReaders;
@@ -146,7 +146,7 @@ public class EncodingService {
         } catch (IOException e) {
             throw new StageFailure(FailureReason.PLAN_NOT_FOUND, "unreadable plan " + planUri + ": " + e.getMessage(), e);
         }
-        String planSha = ModelCard.sha256(planBytes);
+        String planSha = Sha256.hex(planBytes);
         EncoderRegistry.Loaded encoder = registry.load(encoderId);
         String prefix = StorageLayout.grid(slideId, encoderId);
         try {
@@ -194,7 +194,7 @@ public class EncodingService {
                     }
                     stillWriting(prefix, slideId, runId);
                     store.put(prefix + key, bytes, "application/octet-stream");
-                    manifest.put(key, ModelCard.sha256(bytes));
+                    manifest.put(key, Sha256.hex(bytes));
                     writtenAt.put(key, Instant.now());
                     written.incrementAndGet();
                 }
@@ -421,14 +421,14 @@ public class EncodingService {
         Map<String, String> manifest = new java.util.TreeMap<>(written);
         Map<String, Instant> stored = storedChunkTimes(prefix);
         for (String key : stored.keySet()) {
-            manifest.computeIfAbsent(key, k -> ModelCard.sha256(store.get(store.uri(prefix + k))));
+            manifest.computeIfAbsent(key, k -> Sha256.hex(store.get(store.uri(prefix + k))));
         }
         Map<String, Object> provenance = provenance(stored, writtenAt, runs, runId, started);
         if (!((List<?>) provenance.get("concurrentChunks")).isEmpty()) {
             LOG.errorf("slide %s: chunks %s of an earlier run of this grid were stored after run %s began: two writers at once",
                     plan.slideId(), provenance.get("concurrentChunks"), runId);
         }
-        manifest.put("tissue/0.0", ModelCard.sha256(tissueChunk));
+        manifest.put("tissue/0.0", Sha256.hex(tissueChunk));
         store.put(prefix + "tissue/.zarray", ZarrCodec.json(ZarrCodec.tissueArray(layout.rows(), layout.cols())), "application/json");
         store.put(prefix + "tissue/.zattrs", EventJson.toBytes(Map.of("_ARRAY_DIMENSIONS", List.of("row", "col"))), "application/json");
         int orientations = config.encoder().orientations();

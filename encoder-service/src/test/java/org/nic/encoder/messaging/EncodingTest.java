@@ -24,6 +24,7 @@ import org.nic.event.EventType;
 import org.nic.event.SlideTiled;
 import org.nic.event.Topics;
 import org.nic.grid.ZarrCodec;
+import org.nic.hash.Sha256;
 import org.nic.model.ModelCard;
 import org.nic.slide.SlideIdentity;
 import org.nic.slide.SlideReader;
@@ -111,7 +112,7 @@ class EncodingTest {
                 if (key.startsWith("codes/")) {
                     first = first == null ? key : first;
                     codeChunks++;
-                    assertThat(ModelCard.sha256(store.get(store.uri(prefix + key)))).as(key).isEqualTo(manifest.get(key).asText());
+                    assertThat(Sha256.hex(store.get(store.uri(prefix + key)))).as(key).isEqualTo(manifest.get(key).asText());
                 }
             }
             assertThat((long) codeChunks).isEqualTo(store.list(store.bucket(), prefix + "codes/").stream()

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.nic.hash.Sha256;
 import org.nic.model.ModelCard;
 import org.nic.training.data.CalibrationPatches;
 import org.nic.training.model.EncoderPackage;
@@ -82,7 +83,7 @@ final class QuantiseCommand implements Callable<Integer> {
         }
         args.addAll(List.of("--id", id,
                 "--out", out.toString()));
-        ModelCard card = new ModelCard(id, "encoder", EncoderPackage.MODEL_FILE, ModelCard.sha256(q.onnx()), "onnx",
+        ModelCard card = new ModelCard(id, "encoder", EncoderPackage.MODEL_FILE, Sha256.hex(q.onnx()), "onnx",
                 source.input(), source.output(), "static INT8 (ONNX QDQ) of " + source.id() + ": " + source.architecture()
                         + (keepNorms ? "" : "; batch norms folded"), source.parameters(), source.tasks(),
                 "the weights of " + source.id() + " (" + source.data() + "); activation ranges calibrated on " + patches.count()

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.nic.hash.Sha256;
 import org.nic.model.ModelCard;
 
 /** Writes an encoder as {@code model.onnx + card.json} in a folder, the registry layout. */
@@ -35,7 +36,7 @@ public final class EncoderPackage {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ModelCard card = new ModelCard(id, "encoder", MODEL_FILE, ModelCard.sha256(onnx), "onnx", INPUT,
+        ModelCard card = new ModelCard(id, "encoder", MODEL_FILE, Sha256.hex(onnx), "onnx", INPUT,
                 OUTPUT.replace("C", String.valueOf(weights.codeSize())), describe(weights), weights.parameterCount(), tasks,
                 data, seed, metrics, command, licence, attribution, Instant.now(), properties);
         card.write(dir);

@@ -16,7 +16,7 @@ import org.nic.event.InvalidEventException;
 import org.nic.event.ModelPublished;
 import org.nic.event.SlideEncoded;
 import org.nic.event.SlidePredicted;
-import org.nic.model.ModelCard;
+import org.nic.hash.Sha256;
 import org.nic.event.FailureReason;
 import org.nic.event.StageFailure;
 import org.nic.predictor.service.ActiveHeads;
@@ -112,6 +112,6 @@ public class PredictorListener {
         StringBuilder heads = new StringBuilder(encoded.encoderSha256()).append('/').append(encoded.planSha256());
         result.predictions().stream().map(p -> p.task() + "@" + p.headVersion()).sorted().forEach(h -> heads.append('/').append(h));
         return result.slideId() + ":predicted:"
-                + ModelCard.sha256(heads.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
+                + Sha256.hex(heads.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
     }
 }

@@ -20,6 +20,7 @@ import org.nic.event.ModelPublished;
 import org.nic.event.SlideEncoded;
 import org.nic.event.Topics;
 import org.nic.grid.CompressedGrid;
+import org.nic.hash.Sha256;
 import org.nic.model.ModelCard;
 import org.nic.model.TaskKind;
 import org.nic.storage.ObjectStore;
@@ -215,7 +216,7 @@ class PredictionTest {
         HeadTrainer.Result head = HeadTrainer.train(cohort, labels,
                 new HeadTrainer.Settings(kind, classNames.size(), 16, 6, 8, 3e-3f, seed));
         byte[] onnx = head.onnx();
-        String sha = ModelCard.sha256(onnx);
+        String sha = Sha256.hex(onnx);
         String prefix = "models/heads/" + task + "/" + version + "/";
         ModelCard card = new ModelCard(task + "-" + version, "head", "model.onnx", sha, "onnx", "grid", "output", "gigapixel",
                 0, List.of(task), "test", seed, Map.of(), "test", "Apache-2.0", "test", Instant.now(),

@@ -3,14 +3,12 @@ package org.nic.tiler.service;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import javax.imageio.ImageIO;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.faulttolerance.api.RetryWhen;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.Retry;
+import org.nic.hash.Sha256;
 import org.nic.service.messaging.TransientFailure;
 import org.jboss.logging.Logger;
 import org.nic.event.EventJson;
@@ -117,8 +115,8 @@ public class TilingService {
             long millis = (System.nanoTime() - t0) / 1_000_000;
             LOG.infof("slide %s tiled: %d x %d cells, %d tissue, level %d, %.4f um/px (%s), plan %s, in %d ms", slideId,
                     plan.grid().rows(), plan.grid().cols(), plan.tissueCellCount(), plan.grid().level(),
-                    plan.grid().spacing(), plan.grid().spacingSource().label(), sha256(planJson).substring(0, 12), millis);
-            return new SlideTiled(slideId, event.uri(), event.caseId(), planUri.toString(), sha256(planJson),
+                    plan.grid().spacing(), plan.grid().spacingSource().label(), Sha256.hex(planJson).substring(0, 12), millis);
+            return new SlideTiled(slideId, event.uri(), event.caseId(), planUri.toString(), Sha256.hex(planJson),
                     thumbnail.toString(), mask.toString(), plan.grid().rows(), plan.grid().cols(),
                     plan.tissueCellCount(), plan.grid().level(), plan.grid().spacing(), plan.grid().spacingAssumed(),
                     plan.grid().spacingSource(), plan.grid().targetSpacing(), plan.grid().patchSize(), tilerName, millis);
@@ -206,14 +204,6 @@ public class TilingService {
             return out.toByteArray();
         } catch (IOException e) {
             throw new IllegalStateException("PNG encoding failed", e);
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -87,7 +87,7 @@ class SlideTilingTest {
         try (ObjectStore store = TilerTestSupport.nicStore()) {
             byte[] planBytes = store.get(S3Uri.parse(tiled.get("planUri").asText()));
             JsonNode plan = EventJson.mapper().readTree(planBytes);
-            assertThat(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(planBytes)))
+            assertThat(org.nic.hash.Sha256.hex(planBytes))
                     .isEqualTo(tiled.get("planSha256").asText());
             assertThat(plan.get("slideId").asText()).isEqualTo(slideId);
             assertThat(plan.at("/identity/etag").asText()).isNotBlank();

@@ -24,6 +24,7 @@ import org.nic.event.ModelDecided;
 import org.nic.event.ModelPublished;
 import org.nic.grid.CompressedGrid;
 import org.nic.grid.ZarrGridReader;
+import org.nic.hash.Sha256;
 import org.nic.label.HeldOutSplit;
 import org.nic.label.LabelValidator;
 import org.nic.label.PublishGate;
@@ -292,7 +293,7 @@ public class HeadTrainingService {
             return log(new Outcome(task, false, null, metric, championMetric, baseline, trainGrids.size(), judgedSlides,
                     decision.reason(), decision));
         }
-        String sha = ModelCard.sha256(onnx);
+        String sha = Sha256.hex(onnx);
         String version = "v" + DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
                 + "-" + sha.substring(0, 8);
         String prefix = "models/heads/" + task + "/" + version + "/";
@@ -666,7 +667,7 @@ public class HeadTrainingService {
     public static String snapshotHash(List<LabelRecorded> labels) {
         StringBuilder s = new StringBuilder();
         labels.forEach(l -> s.append(EventJson.toJson(l)).append('\n'));
-        return ModelCard.sha256(s.toString().getBytes(StandardCharsets.UTF_8));
+        return Sha256.hex(s.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The history record (model-decided); the model itself is already stored and published, so a failure here only logs. */

@@ -17,6 +17,7 @@ import org.nic.event.EventJson;
 import org.nic.event.EventType;
 import org.nic.event.LabelRecorded;
 import org.nic.event.Topics;
+import org.nic.hash.Sha256;
 import org.nic.model.ModelCard;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.S3Uri;
@@ -63,7 +64,7 @@ class TrainingTest {
             assertThat(published.get("heldOutLower").asDouble()).isLessThanOrEqualTo(published.get("heldOutMetric").asDouble())
                     .isPositive();
             byte[] model = store.get(S3Uri.parse(published.get("modelUri").asText()));
-            assertThat(ModelCard.sha256(model)).isEqualTo(published.get("sha256").asText());
+            assertThat(Sha256.hex(model)).isEqualTo(published.get("sha256").asText());
             ModelCard card = EventJson.mapper().readValue(store.get(S3Uri.parse(published.get("cardUri").asText())), ModelCard.class);
             assertThat(card.sha256()).isEqualTo(published.get("sha256").asText());
             assertThat(card.properties()).containsEntry("encoderId", "test-encoder").containsKey("labelSnapshot");
