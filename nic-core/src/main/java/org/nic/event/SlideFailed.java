@@ -22,4 +22,14 @@ public record SlideFailed(String slideId, String stage, FailureReason reason, St
                        String service, String uri) {
         this(slideId, stage, reason, message, retriable, service, uri, null, false);
     }
+
+    /**
+     * The CloudEvents id this failure is published under: the slide, stage, reason and attempt, so that the same
+     * failure published again for the same record (redelivered after a replica died, or after a commit that a lost
+     * broker did not take) carries the same id and consumers drop the repeat, as they do for every other output.
+     */
+    public String eventId() {
+        return slideId + ":failed:" + stage + ":" + reason + ":" + (attempt == null ? "final" : attempt)
+                + (Boolean.TRUE.equals(retrying) ? ":retrying" : "");
+    }
 }

@@ -12,15 +12,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.nic.storage.ObjectStore;
+import org.nic.testing.KafkaCluster;
 import org.nic.testing.KafkaProcess;
 import org.nic.testing.S3ProxyProcess;
 import org.nic.testing.ServiceProcess;
 
 /**
- * NIC as it runs in production, every part a process of its own that can be killed: a KRaft broker, an
- * S3-compatible store, and the tiler, encoder, trainer and predictor from their jars. Retries are shortened
- * (stage retries give up after 10 s, retry topics wait 5, 10, 20 and 40 s) so that faults play out in
- * minutes; everything else is the services' production configuration.
+ * NIC as it runs in production, every part a process of its own that can be killed: a KRaft broker (TLS and SCRAM)
+ * or a plaintext cluster of them ({@link #startCluster}), an S3-compatible store, and the tiler, encoder, trainer and
+ * predictor from their jars, one replica each or several. Retries are shortened (stage retries give up after 10 s,
+ * retry topics wait 5, 10, 20 and 40 s) so that faults play out in minutes; everything else is the services'
+ * production configuration.
  */
 final class Pipeline implements AutoCloseable {
 
@@ -37,12 +39,17 @@ final class Pipeline implements AutoCloseable {
             "predictor-service", new String[] {"org.nic.predictor.service.PredictionService/predict",
                     "slide-encoded=nic.slide.encoded.v1"});
 
+    /** The single secured broker; null when the pipeline runs on a {@link #cluster}. */
     final KafkaProcess kafka;
+    /** The broker cluster; null when the pipeline runs on one {@link #kafka} broker. */
+    final KafkaCluster cluster;
     final S3ProxyProcess s3;
+    /** By module, or {@code module#n} for the n-th replica when there are several. */
     final Map<String, ServiceProcess> services = new LinkedHashMap<>();
 
-    private Pipeline(KafkaProcess kafka, S3ProxyProcess s3) {
+    private Pipeline(KafkaProcess kafka, KafkaCluster cluster, S3ProxyProcess s3) {
         this.kafka = kafka;
+        this.cluster = cluster;
         this.s3 = s3;
     }
 
@@ -59,7 +66,30 @@ final class Pipeline implements AutoCloseable {
         // Security on, as in production: TLS and SCRAM logins, one principal per service with its ACLs (deploy/k8s).
         KafkaProcess kafka = KafkaProcess.startSecure(Files.createDirectories(dir.resolve("kafka")), k8sBase());
         S3ProxyProcess s3 = S3ProxyProcess.start(Files.createDirectories(dir.resolve("s3")), "nic-faults", "nic-faults-secret");
-        Pipeline p = new Pipeline(kafka, s3);
+        return new Pipeline(kafka, null, s3).launch(slideRoots, labelsToTrain, 1);
+    }
+
+    /**
+     * As {@link #start}, on a plaintext KRaft cluster of {@code brokers} nodes (NIC's topics as deploy/k8s declares them:
+     * replication factor 3, {@code min.insync.replicas} 2) with {@code replicas} replicas each of the tiler, encoder and
+     * predictor, and one trainer; the replicas are {@code module#1} .. {@code module#n} in {@link #services}.
+     */
+    static Pipeline startCluster(Path dir, List<Path> slideRoots, int labelsToTrain, int brokers, int replicas)
+            throws IOException {
+        KafkaCluster cluster = KafkaCluster.start(Files.createDirectories(dir.resolve("kafka")), brokers);
+        S3ProxyProcess s3;
+        try {
+            cluster.createTopics(k8sBase().resolve("topics.yaml"));
+            s3 = S3ProxyProcess.start(Files.createDirectories(dir.resolve("s3")), "nic-faults", "nic-faults-secret");
+        } catch (IOException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return new Pipeline(null, cluster, s3).launch(slideRoots, labelsToTrain, replicas);
+    }
+
+    private Pipeline launch(List<Path> slideRoots, int labelsToTrain, int replicas) throws IOException {
+        Pipeline p = this;
         try (ObjectStore store = p.store()) {
             store.ensureBucket();
         }
@@ -75,18 +105,22 @@ final class Pipeline implements AutoCloseable {
         configs.put("predictor-service", withRetries("predictor-service", Map.of()));
         p.createRetryTopics(configs);
         ServiceProcess.Infrastructure infra = p.infrastructure();
-        List<CompletableFuture<ServiceProcess>> starting = new ArrayList<>();
-        configs.forEach((module, config) -> starting.add(CompletableFuture.supplyAsync(() -> {
-            try {
-                return ServiceProcess.start(module, infra, config, START);
-            } catch (IOException e) {
-                throw new CompletionException(e);
+        Map<String, CompletableFuture<ServiceProcess>> starting = new LinkedHashMap<>();
+        configs.forEach((module, config) -> {
+            int n = module.equals("trainer-service") ? 1 : replicas;
+            for (int i = 1; i <= n; i++) {
+                starting.put(n == 1 ? module : module + "#" + i, CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return ServiceProcess.start(module, infra, config, START);
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                }));
             }
-        })));
+        });
         try {
-            for (CompletableFuture<ServiceProcess> s : starting) {
-                ServiceProcess service = s.join();
-                p.services.put(service.module(), service);
+            for (Map.Entry<String, CompletableFuture<ServiceProcess>> s : starting.entrySet()) {
+                p.services.put(s.getKey(), s.getValue().join());
             }
         } catch (CompletionException e) {
             p.close();
@@ -152,8 +186,17 @@ final class Pipeline implements AutoCloseable {
     }
 
     ServiceProcess.Infrastructure infrastructure() {
+        if (cluster != null) {
+            return new ServiceProcess.Infrastructure(cluster.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey(),
+                    BUCKET);
+        }
         return new ServiceProcess.Infrastructure(kafka.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey(), BUCKET,
                 kafka::clientSettings);
+    }
+
+    /** The brokers' addresses, one broker's or the cluster's. */
+    String bootstrapServers() {
+        return cluster != null ? cluster.bootstrapServers() : kafka.bootstrapServers();
     }
 
     /** deploy/k8s/base, whose users.yaml and topics.yaml the broker takes its principals, ACLs and topics from. */
@@ -163,7 +206,7 @@ final class Pipeline implements AutoCloseable {
 
     /** The tests' own clients log in as the broker's super user. */
     java.util.Properties admin() {
-        return kafka.security(org.nic.cli.KafkaAccess.ADMIN);
+        return cluster != null ? new java.util.Properties() : kafka.security(org.nic.cli.KafkaAccess.ADMIN);
     }
 
     /**
@@ -178,12 +221,15 @@ final class Pipeline implements AutoCloseable {
             if (key.endsWith(".delayed-retry-topic.topics")) {
                 for (String t : value.split(",")) {
                     String source = t.substring(0, t.lastIndexOf(".retry_"));
-                    topics.add(new org.apache.kafka.clients.admin.NewTopic(t, partitions.getOrDefault(source, 1), (short) 1));
+                    // On a cluster, replicated as NIC's own topics are, so that a lost broker loses no retry.
+                    short copies = (short) (cluster == null ? 1 : Math.min(3, cluster.nodes().size()));
+                    topics.add(new org.apache.kafka.clients.admin.NewTopic(t, partitions.getOrDefault(source, 1), copies)
+                            .configs(copies >= 3 ? Map.of("min.insync.replicas", "2") : Map.of()));
                 }
             }
         }));
-        Map<String, Object> admin = new HashMap<>(kafka.clientSettings(org.nic.cli.KafkaAccess.ADMIN));
-        admin.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Map<String, Object> admin = new HashMap<>(cluster != null ? Map.of() : kafka.clientSettings(org.nic.cli.KafkaAccess.ADMIN));
+        admin.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(admin)) {
             a.createTopics(topics).all().get();
         } catch (InterruptedException e) {
@@ -194,8 +240,9 @@ final class Pipeline implements AutoCloseable {
         }
     }
 
+    /** The module's only replica, or its first. */
     ServiceProcess service(String module) {
-        return services.get(module);
+        return services.containsKey(module) ? services.get(module) : services.get(module + "#1");
     }
 
     /** A client of NIC's bucket. Close it. */
@@ -222,6 +269,11 @@ final class Pipeline implements AutoCloseable {
     public void close() {
         services.values().forEach(ServiceProcess::close);
         s3.close();
-        kafka.close();
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 }

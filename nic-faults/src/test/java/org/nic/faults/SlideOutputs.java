@@ -11,7 +11,8 @@ import org.nic.storage.StorageLayout;
 
 /**
  * What a slide left behind, judged for duplicates: one plan (slide-tiled), one grid (slide-encoded, one Zarr
- * group of one encoder, no unfinished run), one answer per head version (slide-predicted). A repeated event
+ * group of one encoder, no unfinished run), one answer per head version (slide-predicted), at most one final
+ * failure per stage (slide-failed). A repeated event
  * with the same CloudEvents id is one output delivered twice, which consumers drop; two ids are two outputs.
  */
 final class SlideOutputs {
@@ -28,6 +29,15 @@ final class SlideOutputs {
         if (tap.ids(Topics.SLIDE_ENCODED, slide).size() > 1) {
             problems.add(slide + ": " + tap.ids(Topics.SLIDE_ENCODED, slide).size() + " grids (slide-encoded ids)");
         }
+        // A stage's last word on a slide, once: a repeat for the same record carries the same id (SlideFailed.eventId).
+        Map<String, Set<String>> finals = tap.on(Topics.SLIDE_FAILED, slide).stream()
+                .filter(e -> !e.json().path("retrying").asBoolean(false))
+                .collect(Collectors.groupingBy(e -> e.text("stage"), Collectors.mapping(EventTap.Event::ceId, Collectors.toSet())));
+        finals.forEach((stage, ids) -> {
+            if (ids.size() > 1) {
+                problems.add(slide + ": " + ids.size() + " final failures at " + stage + " (slide-failed ids)");
+            }
+        });
         Map<String, Set<String>> answers = tap.on(Topics.SLIDE_PREDICTED, slide).stream()
                 .collect(Collectors.groupingBy(e -> e.json().get("predictions").get(0).get("headVersion").asText(),
                         Collectors.mapping(EventTap.Event::ceId, Collectors.toSet())));

@@ -46,6 +46,6 @@ public class EncoderEventPublisher {
     }
 
     public void failed(SlideFailed event) {
-        CloudEventSender.send(failed, event.slideId(), null, event);
+        CloudEventSender.send(failed, event.slideId(), event.eventId(), event);
     }
 }

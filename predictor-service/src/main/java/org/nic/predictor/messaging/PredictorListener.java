@@ -56,7 +56,7 @@ public class PredictorListener {
         this.prediction = prediction;
         this.predicted = predicted;
         this.stage = new SlideStage(STAGE, prediction.name(), EventType.SLIDE_ENCODED, "slide-encoded", config, metrics,
-                f -> CloudEventSender.send(failed, f.slideId(), null, f), LOG, new org.nic.service.messaging.AttemptLedger(store,
+                f -> CloudEventSender.send(failed, f.slideId(), f.eventId(), f), LOG, new org.nic.service.messaging.AttemptLedger(store,
                 STAGE, stages.maxCrashes()), watch);
     }
 

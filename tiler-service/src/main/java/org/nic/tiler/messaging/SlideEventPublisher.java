@@ -26,6 +26,6 @@ public class SlideEventPublisher {
     }
 
     public void failed(SlideFailed event) {
-        CloudEventSender.send(failed, event.slideId(), null, event);
+        CloudEventSender.send(failed, event.slideId(), event.eventId(), event);
     }
 }
