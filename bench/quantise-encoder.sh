@@ -14,8 +14,8 @@ cd "$repo"
 data=../shared/data
 out=target/encoders
 start=$(date +%s)
-mvn -q -B install -DskipTests -pl nic-core,nic-training -am
-train="java -Xmx6g -jar nic-training/target/nic-training.jar"
+mvn -q -B install -DskipTests -pl nic-train -am
+train="java -Xmx6g -jar nic-train/target/nic-train.jar"
 method=${NIC_CALIBRATION_METHOD:-MINMAX}
 calibration="${NIC_QUANTISE_FLAGS:-} --calibration-method $method --calibration $data/patches/kather-crc/tiatoolbox__tests_data__kather1.tif --calibration $data/patches/kather-crc/tiatoolbox__tests_data__kather2.tif"
 $train quantise-encoder --encoder models/encoders/mtl-nic-v2 $calibration --id mtl-nic-v2-int8 --out $out/mtl-nic-v2-int8

@@ -16,8 +16,8 @@ id=${2:-mtl-nic-v2}
 data=../shared/data
 out=target/encoders
 start=$(date +%s)
-mvn -q -B install -DskipTests -pl nic-core,nic-training -am
-train="java -Xmx10g -jar nic-training/target/nic-training.jar"
+mvn -q -B install -DskipTests -pl nic-train -am
+train="java -Xmx10g -jar nic-train/target/nic-train.jar"
 lung="lung=$data/patches/lc25000-lung,scale=0.714,group=dup"
 kather="kather=$data/patches/kather-texture-2016,scale=0.99,group=pattern:CRC-Prim-HE-\d+"
 tissue="tissue=target/mined/tissue-background,group=source"

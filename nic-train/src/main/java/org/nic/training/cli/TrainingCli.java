@@ -42,7 +42,7 @@ public final class TrainingCli {
 
     /** The command line as typed, for model cards. */
     static String commandLine(String name, String[] args) {
-        return "java -jar nic-training/target/nic-training.jar " + String.join(" ", args);
+        return "java -jar nic-train/target/nic-train.jar " + String.join(" ", args);
     }
 
     @Command(name = "mine-tissue", description = "Mine the tissue-vs-background task from real slides and images.")
