@@ -19,7 +19,8 @@ import org.nic.cli.KafkaAccess;
 /**
  * A KRaft cluster of real brokers, each a child process ({@link KafkaProcess}) that is also a voter of a static
  * controller quorum, so that any one of them can be killed and the others go on: leaders move, the controller quorum
- * keeps its majority. Plaintext; NIC's topics as deploy/k8s declares them (partitions, replication factor 3,
+ * keeps its majority. Plaintext ({@link #start}, topics made with {@link #createTopics}), or secured like production
+ * ({@link #startSecure}: TLS, SCRAM, ACLs); NIC's topics as deploy/k8s declares them (partitions, replication factor 3,
  * {@code min.insync.replicas} 2), made up front.
  */
 public final class KafkaCluster implements AutoCloseable {
@@ -32,7 +33,51 @@ public final class KafkaCluster implements AutoCloseable {
 
     /** Formats and starts {@code size} nodes under {@code dir} and waits until every one answers. */
     public static KafkaCluster start(Path dir, int size) throws IOException {
-        KafkaCluster cluster = new KafkaCluster(KafkaProcess.clusterNodes(dir, size, 1));
+        return launch(new KafkaCluster(KafkaProcess.clusterNodes(dir, size, 1)), size);
+    }
+
+    /**
+     * A secured cluster, as production runs one: TLS and SCRAM logins on every node, one principal per service with
+     * its ACLs and NIC's topics as deploy/k8s declares them ({@code users.yaml}, {@code topics.yaml} of {@code k8sBase};
+     * replication factor 3, {@code min.insync.replicas} 2), passwords generated here. Clients log in with
+     * {@link #clientSettings(String)}.
+     */
+    public static KafkaCluster startSecure(Path dir, int size, Path k8sBase) throws IOException {
+        List<KafkaAccess.User> users = KafkaAccess.users(k8sBase.resolve("users.yaml"));
+        Map<String, String> passwords = new java.util.LinkedHashMap<>();
+        passwords.put(KafkaAccess.ADMIN, KafkaProcess.secret());
+        users.forEach(u -> passwords.put(u.name(), KafkaProcess.secret()));
+        KafkaCluster cluster = launch(new KafkaCluster(KafkaProcess.clusterNodes(dir, size, 1, passwords,
+                org.nic.cli.KafkaTls.ensure(dir.resolve("tls")))), size);
+        try (Admin admin = cluster.admin()) {
+            KafkaAccess.apply(admin, KafkaAccess.topics(k8sBase.resolve("topics.yaml")), users, size);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cluster.close();
+            throw new IOException(e);
+        } catch (ExecutionException | RuntimeException e) {
+            cluster.close();
+            throw new IOException("could not give the cluster NIC's topics and ACLs", e);
+        }
+        return cluster;
+    }
+
+    /** Whether the nodes take TLS and SCRAM logins only. */
+    public boolean secure() {
+        return nodes.get(0).secure();
+    }
+
+    /** A principal's client settings (plain Kafka client keys); none for a plaintext cluster. */
+    public Map<String, String> clientSettings(String principal) {
+        return nodes.get(0).clientSettings(principal);
+    }
+
+    /** The same as {@link java.util.Properties}, for {@code new EventClient(bootstrap, properties)}. */
+    public java.util.Properties security(String principal) {
+        return nodes.get(0).security(principal);
+    }
+
+    private static KafkaCluster launch(KafkaCluster cluster, int size) throws IOException {
         try {
             for (KafkaProcess node : cluster.nodes) {
                 node.launch();
@@ -100,8 +145,9 @@ public final class KafkaCluster implements AutoCloseable {
         return counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     }
 
+    /** An admin client, logged in as the super user on a secured cluster. */
     public Admin admin() {
-        Map<String, Object> p = new HashMap<>();
+        Map<String, Object> p = new HashMap<>(clientSettings(KafkaAccess.ADMIN));
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20000);

@@ -62,6 +62,16 @@ public final class KafkaProcess implements AutoCloseable {
      * answers only once a majority of the quorum is up).
      */
     static List<KafkaProcess> clusterNodes(Path dir, int nodes, int partitions) throws IOException {
+        return clusterNodes(dir, nodes, partitions, Map.of(), null);
+    }
+
+    /**
+     * As {@link #clusterNodes(Path, int, int)}; with {@code tls} and {@code passwords}, secured like
+     * {@link #startSecure}: TLS and SCRAM on the client and inter-broker listener of every node (one certificate for
+     * all: every node is 127.0.0.1), the principals' SCRAM credentials formatted into each node's storage, ACLs on.
+     */
+    static List<KafkaProcess> clusterNodes(Path dir, int nodes, int partitions, Map<String, String> passwords,
+                                           KafkaTls.Material tls) throws IOException {
         int[] ports = new int[nodes];
         int[] controllerPorts = new int[nodes];
         List<String> quorum = new ArrayList<>();
@@ -74,7 +84,10 @@ public final class KafkaProcess implements AutoCloseable {
         List<KafkaProcess> out = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
             KafkaProcess node = new KafkaProcess(Files.createDirectories(dir.resolve("node-" + (i + 1))), ports[i],
-                    controllerPorts[i], partitions, Map.of(), null, i + 1, String.join(",", quorum), Math.min(3, nodes));
+                    controllerPorts[i], partitions, Map.copyOf(passwords), tls, i + 1, String.join(",", quorum), Math.min(3, nodes));
+            if (node.secure()) {
+                node.writePrincipals();
+            }
             node.format(clusterId);
             out.add(node);
         }
@@ -182,7 +195,7 @@ public final class KafkaProcess implements AutoCloseable {
         return p;
     }
 
-    private static String secret() {
+    static String secret() {
         return java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(12));
     }
 
