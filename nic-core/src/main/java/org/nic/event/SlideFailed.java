@@ -24,12 +24,14 @@ public record SlideFailed(String slideId, String stage, FailureReason reason, St
     }
 
     /**
-     * The CloudEvents id this failure is published under: the slide, stage, reason and attempt, so that the same
-     * failure published again for the same record (redelivered after a replica died, or after a commit that a lost
-     * broker did not take) carries the same id and consumers drop the repeat, as they do for every other output.
+     * The CloudEvents id this failure is published under, so that the same failure published again carries the same
+     * id and consumers drop the repeat, as they do for every other output. A stage's last word on a slide is its
+     * reason: {@code {slide}:failed:{stage}:{reason}}, whichever delivery said it (a record redelivered after a replica
+     * died or after a commit a lost broker did not take, or the original record again beside its delayed-retry copy:
+     * the soak at scale saw both). A retrying failure is one attempt's: {@code ...:{attempt}:retrying}.
      */
     public String eventId() {
-        return slideId + ":failed:" + stage + ":" + reason + ":" + (attempt == null ? "final" : attempt)
-                + (Boolean.TRUE.equals(retrying) ? ":retrying" : "");
+        String id = slideId + ":failed:" + stage + ":" + reason;
+        return Boolean.TRUE.equals(retrying) ? id + ":" + attempt + ":retrying" : id;
     }
 }
