@@ -4,7 +4,11 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
 
-/** Percentile bootstrap intervals of a slide-level metric over the test slides. */
+/**
+ * Percentile bootstrap intervals of a slide-level metric over the test slides, with NIC's one quantile rule
+ * ({@link org.nic.stats.Quantiles}, the publish gate's too; until 2026-12-07 this class took the order statistics
+ * below and above instead, which made intervals up to one order statistic wider).
+ */
 public final class Bootstrap {
 
     /** A metric with its 95% interval. */
@@ -39,11 +43,7 @@ public final class Bootstrap {
                 values[k++] = v;
             }
         }
-        double[] sorted = Arrays.copyOf(values, k);
-        Arrays.sort(sorted);
-        if (k == 0) {
-            return new Interval(value, Double.NaN, Double.NaN);
-        }
-        return new Interval(value, sorted[(int) Math.floor(0.025 * (k - 1))], sorted[(int) Math.ceil(0.975 * (k - 1))]);
+        double[] finite = Arrays.copyOf(values, k);
+        return new Interval(value, org.nic.stats.Quantiles.of(finite, 0.025), org.nic.stats.Quantiles.of(finite, 0.975));
     }
 }

@@ -109,15 +109,8 @@ public final class PublishGate {
         return new Decision(publish, reason, full[0], metricLower, metricUpper, gain, gainLower);
     }
 
-    /** The q-quantile (linear interpolation between order statistics). */
+    /** The q-quantile ({@link org.nic.stats.Quantiles}: NIC's one rule). */
     static double quantile(List<Double> values, double q) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        double pos = q * (v.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(v.length - 1, lo + 1);
-        return v[lo] + (pos - lo) * (v[hi] - v[lo]);
+        return org.nic.stats.Quantiles.of(values.stream().mapToDouble(Double::doubleValue).toArray(), q);
     }
 }
