@@ -16,7 +16,9 @@
 #   NIC_COHORT_SIZE (8192 px), NIC_COHORT_ENCODER (the live system's encoder: the shipped default),
 #   NIC_COHORT_ENCODERS (the encoders of the evaluation table, default the live one; more ids run the
 #   comparison table, each needing its grids: ~10 min per encoder on 2 cores),
-#   NIC_COHORT_REGISTER (encoder folders to upload to the registry first, e.g. target/encoders/nic-paper-bigan).
+#   NIC_COHORT_REGISTER (encoder folders to upload to the registry first, e.g. target/encoders/nic-paper-bigan),
+#   NIC_COHORT_TIMEOUT (PT45M: the longest wait of each phase of a live run, e.g. for the three heads; a run on a
+#   machine busy with other work once missed 20 min).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -83,7 +85,7 @@ start_service trainer "$repo/trainer-service/target/quarkus-app/quarkus-run.jar"
   -Dnic.trainer.retrain-after-labels="$train" -Dnic.trainer.min-held-out=10 -Dnic.trainer.seed="$seed"
 
 log "running the cohort through the live system (encoder $encoder, trainer seed $seed)"
-cohort_cli run --cohort "$cohort" --encoder "$encoder"
+cohort_cli run --cohort "$cohort" --encoder "$encoder" --timeout "${NIC_COHORT_TIMEOUT:-PT45M}"
 cp "$cohort/run-$encoder.md" "$cohort/run-$encoder-seed$seed.md"
 done
 if [ "$(echo $trainer_seeds | wc -w)" -gt 1 ]; then
