@@ -53,15 +53,15 @@ final class Pipeline implements AutoCloseable {
         this.s3 = s3;
     }
 
+    /** Slide ids that make the tiler's JVM halt (the test-only fault switch). */
+    static final String POISON = "poison-";
+
     /**
-     * Starts everything; the services in parallel.
+     * Starts everything on one secured broker, one replica of each service; the services in parallel.
      *
      * @param slideRoots folders that {@code file:} slide URIs may point into
      * @param labelsToTrain labels of {@link #TASK} after which the trainer trains a head
      */
-    /** Slide ids that make the tiler's JVM halt (the test-only fault switch). */
-    static final String POISON = "poison-";
-
     static Pipeline start(Path dir, List<Path> slideRoots, int labelsToTrain) throws IOException {
         // Security on, as in production: TLS and SCRAM logins, one principal per service with its ACLs (deploy/k8s).
         KafkaProcess kafka = KafkaProcess.startSecure(Files.createDirectories(dir.resolve("kafka")), k8sBase());
