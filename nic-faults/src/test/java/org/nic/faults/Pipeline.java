@@ -89,8 +89,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     private Pipeline launch(List<Path> slideRoots, int labelsToTrain, int replicas) throws IOException {
-        Pipeline p = this;
-        try (ObjectStore store = p.store()) {
+        try (ObjectStore store = store()) {
             store.ensureBucket();
         }
         String roots = String.join(",", slideRoots.stream().map(r -> r.toAbsolutePath().toString()).toList());
@@ -103,8 +102,8 @@ final class Pipeline implements AutoCloseable {
                 "nic.encoder.progress-interval-millis", "200")));
         configs.put("trainer-service", trainerConfig(labelsToTrain));
         configs.put("predictor-service", withRetries("predictor-service", Map.of()));
-        p.createRetryTopics(configs);
-        ServiceProcess.Infrastructure infra = p.infrastructure();
+        createRetryTopics(configs);
+        ServiceProcess.Infrastructure infra = infrastructure();
         Map<String, CompletableFuture<ServiceProcess>> starting = new LinkedHashMap<>();
         configs.forEach((module, config) -> {
             int n = module.equals("trainer-service") ? 1 : replicas;
@@ -120,13 +119,13 @@ final class Pipeline implements AutoCloseable {
         });
         try {
             for (Map.Entry<String, CompletableFuture<ServiceProcess>> s : starting.entrySet()) {
-                p.services.put(s.getKey(), s.getValue().join());
+                services.put(s.getKey(), s.getValue().join());
             }
         } catch (CompletionException e) {
-            p.close();
+            this.close();
             throw new IllegalStateException("a service did not start", e.getCause());
         }
-        return p;
+        return this;
     }
 
     /** The trainer's settings: {@link #TASK} on {@link #ENCODER}'s grids, trained once {@code labelsToTrain} labels are in. */

@@ -44,9 +44,7 @@ public final class KafkaCluster implements AutoCloseable {
      */
     public static KafkaCluster startSecure(Path dir, int size, Path k8sBase) throws IOException {
         List<KafkaAccess.User> users = KafkaAccess.users(k8sBase.resolve("users.yaml"));
-        Map<String, String> passwords = new java.util.LinkedHashMap<>();
-        passwords.put(KafkaAccess.ADMIN, KafkaProcess.secret());
-        users.forEach(u -> passwords.put(u.name(), KafkaProcess.secret()));
+        Map<String, String> passwords = KafkaProcess.passwords(users);
         KafkaCluster cluster = launch(new KafkaCluster(KafkaProcess.clusterNodes(dir, size, 1, passwords,
                 org.nic.cli.KafkaTls.ensure(dir.resolve("tls")))), size);
         try (Admin admin = cluster.admin()) {

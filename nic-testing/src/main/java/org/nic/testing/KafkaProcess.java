@@ -112,9 +112,7 @@ public final class KafkaProcess implements AutoCloseable {
      */
     public static KafkaProcess startSecure(Path dir, Path k8sBase) throws IOException {
         List<KafkaAccess.User> users = KafkaAccess.users(k8sBase.resolve("users.yaml"));
-        Map<String, String> passwords = new LinkedHashMap<>();
-        passwords.put(KafkaAccess.ADMIN, secret());
-        users.forEach(u -> passwords.put(u.name(), secret()));
+        Map<String, String> passwords = passwords(users);
         KafkaProcess kafka = new KafkaProcess(dir, LocalS3.freePort(), LocalS3.freePort(), 1, Map.copyOf(passwords),
                 KafkaTls.ensure(dir.resolve("tls")));
         kafka.writePrincipals();
@@ -195,7 +193,15 @@ public final class KafkaProcess implements AutoCloseable {
         return p;
     }
 
-    static String secret() {
+    /** A fresh password for the super user and for each of {@code users}, by principal name. */
+    static Map<String, String> passwords(List<KafkaAccess.User> users) {
+        Map<String, String> passwords = new LinkedHashMap<>();
+        passwords.put(KafkaAccess.ADMIN, secret());
+        users.forEach(u -> passwords.put(u.name(), secret()));
+        return passwords;
+    }
+
+    private static String secret() {
         return java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(12));
     }
 
