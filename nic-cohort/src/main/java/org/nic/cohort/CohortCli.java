@@ -124,7 +124,7 @@ public final class CohortCli {
         @Option(names = "--crop", defaultValue = "400") int crop;
         @Option(names = "--epochs", defaultValue = "30") int epochs;
         @Option(names = "--min-steps", defaultValue = "1000", description = "fewest optimiser steps of a head (default: ${DEFAULT-VALUE})") int minSteps;
-        @Option(names = "--heads", split = ",", defaultValue = "ARRANGEMENT,ARRANGEMENT_COMPOSITION,GIGAPIXEL,ATTENTION", description = "head types (default: ${DEFAULT-VALUE})")
+        @Option(names = "--heads", split = ",", defaultValue = "ARRANGEMENT,ARRANGEMENT_COMPOSITION,ARRANGEMENT_BLEND,GIGAPIXEL,ATTENTION", description = "head types (default: ${DEFAULT-VALUE})")
         List<org.nic.training.head.HeadTrainer.Type> heads;
         @Option(names = "--batch-size", defaultValue = "8") int batchSize;
         @Option(names = "--learning-rate", defaultValue = "0.001") float learningRate;

@@ -361,6 +361,7 @@ public final class CohortEvaluation {
             case ATTENTION -> "attention";
             case ARRANGEMENT -> "arrangement (join ratios)";
             case ARRANGEMENT_COMPOSITION -> "arrangement + shares";
+            case ARRANGEMENT_BLEND -> "arrangement blend (joins, joins + shares averaged)";
         };
     }
 

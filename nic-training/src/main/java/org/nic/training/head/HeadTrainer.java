@@ -98,9 +98,15 @@ public final class HeadTrainer {
 
     /**
      * Which head: the paper's CNN, gated attention pooling for small cohorts, or a ridge model on the join ratios of
-     * cell types ({@link ArrangementHead}), with or without their shares.
+     * cell types ({@link ArrangementHead}), with or without their shares, or those two averaged (the blend).
      */
-    public enum Type { GIGAPIXEL, ATTENTION, ARRANGEMENT, ARRANGEMENT_COMPOSITION }
+    public enum Type { GIGAPIXEL, ATTENTION, ARRANGEMENT, ARRANGEMENT_COMPOSITION, ARRANGEMENT_BLEND;
+
+        /** Whether this is one of the ridge heads ({@link ArrangementHead}), which train in seconds. */
+        public boolean ridge() {
+            return this == ARRANGEMENT || this == ARRANGEMENT_COMPOSITION || this == ARRANGEMENT_BLEND;
+        }
+    }
 
     /**
      * A trained head.
@@ -150,8 +156,8 @@ public final class HeadTrainer {
         if (grids.size() != labels.size() || grids.isEmpty()) {
             throw new IllegalArgumentException("one label per grid, at least one grid");
         }
-        if (s.type() == Type.ARRANGEMENT || s.type() == Type.ARRANGEMENT_COMPOSITION) {
-            return ArrangementHead.train(grids, labels, s, s.type() == Type.ARRANGEMENT_COMPOSITION);
+        if (s.type().ridge()) {
+            return ArrangementHead.train(grids, labels, s, s.type());
         }
         int channels = grids.get(0).channels();
         int extent = grids.stream().mapToInt(g -> Math.max(g.rows(), g.cols())).max().orElse(1);

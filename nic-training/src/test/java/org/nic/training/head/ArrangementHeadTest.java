@@ -183,6 +183,44 @@ class ArrangementHeadTest {
     }
 
     @Test
+    void theBlendIsTheMeanOfTheTwoRidgeHeadsOfTheSameSeed() {
+        // Regression has no activation, so the blend's output is exactly the mean of the two heads' outputs: the same
+        // member seeds give the same types and folds, and each model keeps the ridge strength its own folds chose.
+        List<Slide> train = cohort(40, 7);
+        List<Slide> test = cohort(12, 8);
+        List<CompressedGrid> grids = train.stream().map(Slide::grid).toList();
+        List<HeadLabel> labels = train.stream().map(s -> HeadLabel.regression(s.share() + (s.scattered() ? 0.1 : 0))).toList();
+        HeadTrainer.Settings settings = new HeadTrainer.Settings(TaskKind.REGRESSION, 0, 64, 0, 8, 0, 5).withMembers(2);
+        HeadTrainer.Result joins = HeadTrainer.train(grids, labels, settings.withType(HeadTrainer.Type.ARRANGEMENT));
+        HeadTrainer.Result shares = HeadTrainer.train(grids, labels, settings.withType(HeadTrainer.Type.ARRANGEMENT_COMPOSITION));
+        HeadTrainer.Result blend = HeadTrainer.train(grids, labels, settings.withType(HeadTrainer.Type.ARRANGEMENT_BLEND));
+        assertThat(blend.type()).isEqualTo(HeadTrainer.Type.ARRANGEMENT_BLEND);
+        assertThat(blend.epochLosses()).as("both ridge strengths of each member").hasSize(4);
+        double[] a = predict(joins, test);
+        double[] b = predict(shares, test);
+        double[] mean = predict(blend, test);
+        boolean differ = false;
+        for (int i = 0; i < test.size(); i++) {
+            assertThat(mean[i]).as("slide %d", i).isCloseTo((a[i] + b[i]) / 2, within(1e-3 + 1e-3 * Math.abs(a[i])));
+            differ |= Math.abs(a[i] - b[i]) > 1e-3;
+        }
+        assertThat(differ).as("the two heads differ, so the mean is not either of them").isTrue();
+    }
+
+    @Test
+    void averagingRefusesModelsOfOtherSlides() {
+        ArrangementHead.Linear first = new ArrangementHead.Linear(new double[] {0}, new double[] {1}, new double[][] {{1}},
+                new double[] {0}, 1);
+        ArrangementHead.Linear all = new ArrangementHead.Linear(new double[] {0.5, 0}, new double[] {1, 1},
+                new double[][] {{1}, {1}}, new double[] {0}, 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ArrangementHead.average(first, all))
+                .isInstanceOf(IllegalArgumentException.class);
+        ArrangementHead.Linear same = ArrangementHead.average(new ArrangementHead.Linear(new double[] {0.5}, new double[] {1},
+                new double[][] {{2}}, new double[] {1}, 1), all);
+        assertThat(same.apply(new double[] {1.5, 1})[0]).as("(2 * 1 + 1) / 2 + (1 * 1 + 1 * 1) / 2").isCloseTo(2.5, within(1e-12));
+    }
+
+    @Test
     void withTheSharesItReadsCompositionAndSurvival() {
         List<Slide> train = cohort(60, 5);
         List<Slide> test = cohort(40, 6);

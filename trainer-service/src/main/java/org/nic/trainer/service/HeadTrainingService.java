@@ -353,6 +353,12 @@ public class HeadTrainingService {
     static String architecture(HeadTrainer.Result head) {
         return switch (head.type()) {
             case ATTENTION -> "gated attention pooling over tissue cells: 1x1 embedding 128, tanh/sigmoid gates 64, output";
+            case ARRANGEMENT_BLEND -> "the mean of two ridge models on the same cell types, one on the log ratios of observed "
+                    + "to expected 4-neighbour joins of 8 cell types (k-means of the training codes, soft assignment), one on "
+                    + "those and the types' shares, each with its ridge strength chosen by 5-fold cross-validation ("
+                    + head.epochLosses().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                    + (head.epochLosses().size() > 2 ? "; " + head.epochLosses().size() / 2 + " members, each its own draw of "
+                    + "types, averaged" : "") + ")";
             case ARRANGEMENT, ARRANGEMENT_COMPOSITION -> (head.epochLosses().size() == 1 ? "ridge model (strength "
                     + head.epochLosses().get(0) + ", chosen by 5-fold cross-validation)"
                     : head.epochLosses().size() + " ridge models averaged (strengths " + head.epochLosses().stream()
@@ -487,7 +493,7 @@ public class HeadTrainingService {
 
     /** Whether a candidate trains in seconds (a ridge model), so that it can be cross-validated. */
     static boolean cheap(HeadTrainer.Settings s) {
-        return s.type() == HeadTrainer.Type.ARRANGEMENT || s.type() == HeadTrainer.Type.ARRANGEMENT_COMPOSITION;
+        return s.type().ridge();
     }
 
     /** A candidate trained on the fitting slides, its outputs on the validation slides (logged with their metric). */
@@ -504,23 +510,50 @@ public class HeadTrainingService {
      * The choice among the cheap (ridge) candidates, simplest first, on their out-of-fold outputs over all the
      * training slides ({@link #FOLDS} folds by case): every training slide judges, not a validation quarter, so a
      * clear gain is seen with tens of slides (8 validation slides rarely show one, and the first candidate, blind to
-     * composition, would stay by default). Too few slides for folds: the first.
+     * composition, would stay by default). When the ridge heads' list ends with their blend, it is not scored: it is
+     * chosen when neither of the two others beats the other ({@link #chooseOrBlend}). Too few slides for folds: the
+     * blend where there is one (nothing can choose between the two), else the first.
      */
     int chooseCheap(TaskDefinition def, List<HeadTrainer.Settings> ridgeHeads, List<CompressedGrid> grids,
                     List<LabelRecorded> truth, PublishGate gate) {
-        if (ridgeHeads.size() < 2 || grids.size() < 2 * FOLDS) {
-            return 0;
+        int blend = ridgeHeads.get(ridgeHeads.size() - 1).type() == HeadTrainer.Type.ARRANGEMENT_BLEND
+                ? ridgeHeads.size() - 1 : -1;
+        List<HeadTrainer.Settings> scoredHeads = blend < 0 ? ridgeHeads : ridgeHeads.subList(0, blend);
+        if (scoredHeads.size() < 2 || grids.size() < 2 * FOLDS) {
+            return blend == 2 ? blend : 0;
         }
         SampleMetric oofMetric = (predicted, sample) -> metric(def, predicted, truth, sample);
         List<double[][]> scored = new ArrayList<>();
-        for (HeadTrainer.Settings candidate : ridgeHeads) {
+        for (HeadTrainer.Settings candidate : scoredHeads) {
             double[][] oof = crossValidated(grids, truth, "fold:", 1, (in, inTruth) -> HeadTrainer.train(in,
                     inTruth.stream().map(l -> headLabel(def, l)).toList(), candidate));
             scored.add(oof);
             LOG.infof("task %s: %s, out-of-fold %s %.4f on %d slides", def.name(), describe(candidate),
                     metricName(def.kind()), metric(def, oof, truth, all(grids.size())), grids.size());
         }
+        if (blend == 2) {
+            int chosen = chooseOrBlend(scored.get(0), scored.get(1), oofMetric, grids.size(), gate);
+            if (chosen == 2) {
+                LOG.infof("task %s: neither ridge head's out-of-fold gain over the other holds: their blend is chosen",
+                        def.name());
+            }
+            return chosen;
+        }
         return choose(scored, oofMetric, grids.size(), gate);
+    }
+
+    /**
+     * Between the two ridge heads (joins only, then with the shares): the one whose gain over the other holds under
+     * the gate's paired bootstrap (the second first, as the richer one must earn its place); when neither's does, their
+     * blend (2). Why not the simpler one, as among the CNNs: the two differ by a few features and train in seconds, so
+     * the blend costs nothing, and picking one of two heads that score alike let the test patients pay for a coin toss
+     * (cohort 2038: survival 0.909 of the truth with the joins-only head, 0.98 with the other; docs/results-history.md).
+     */
+    static int chooseOrBlend(double[][] joins, double[][] shares, SampleMetric metric, int n, PublishGate gate) {
+        if (beats(shares, joins, metric, n, gate)) {
+            return 1;
+        }
+        return beats(joins, shares, metric, n, gate) ? 0 : 2;
     }
 
     /** Folds of the cheap candidates' cross-validation. */
@@ -530,12 +563,14 @@ public class HeadTrainingService {
     static List<HeadTrainer.Settings> candidates(HeadTrainer.Settings settings) {
         HeadTrainer.Settings cnn = settings.withType(HeadTrainer.Type.GIGAPIXEL);
         return List.of(settings.withType(HeadTrainer.Type.ARRANGEMENT), settings.withType(HeadTrainer.Type.ARRANGEMENT_COMPOSITION),
+                settings.withType(HeadTrainer.Type.ARRANGEMENT_BLEND),
                 cnn.withMeanCode(false), cnn.withMeanCode(true), settings.withType(HeadTrainer.Type.ATTENTION));
     }
 
     static String describe(HeadTrainer.Settings s) {
         return s.type() == HeadTrainer.Type.ARRANGEMENT ? "arrangement head (join ratios of cell types)"
                 : s.type() == HeadTrainer.Type.ARRANGEMENT_COMPOSITION ? "arrangement head with the cell types' shares"
+                : s.type() == HeadTrainer.Type.ARRANGEMENT_BLEND ? "blend of the two arrangement heads (with and without the shares)"
                 : s.type() == HeadTrainer.Type.ATTENTION ? "attention head"
                 : s.meanCode() ? "gigapixel CNN with the mean-code read-out" : "gigapixel CNN";
     }

@@ -23,11 +23,13 @@ class HeadChoiceTest {
         List<HeadTrainer.Settings> c = HeadTrainingService.candidates(
                 new HeadTrainer.Settings(TaskKind.CLASSIFICATION, 2, 64, 30, 8, 1e-3f, 17));
         assertThat(c).extracting(HeadTrainer.Settings::type).containsExactly(HeadTrainer.Type.ARRANGEMENT,
-                HeadTrainer.Type.ARRANGEMENT_COMPOSITION, HeadTrainer.Type.GIGAPIXEL, HeadTrainer.Type.GIGAPIXEL,
-                HeadTrainer.Type.ATTENTION);
-        assertThat(c.get(2).meanCode()).isFalse();
-        assertThat(c.get(3).meanCode()).isTrue();
-        assertThat(HeadTrainingService.describe(c.get(3))).contains("mean-code read-out");
+                HeadTrainer.Type.ARRANGEMENT_COMPOSITION, HeadTrainer.Type.ARRANGEMENT_BLEND, HeadTrainer.Type.GIGAPIXEL,
+                HeadTrainer.Type.GIGAPIXEL, HeadTrainer.Type.ATTENTION);
+        assertThat(c).filteredOn(HeadTrainingService::cheap).hasSize(3);
+        assertThat(c.get(3).meanCode()).isFalse();
+        assertThat(c.get(4).meanCode()).isTrue();
+        assertThat(HeadTrainingService.describe(c.get(4))).contains("mean-code read-out");
+        assertThat(HeadTrainingService.describe(c.get(2))).contains("blend");
         assertThat(HeadTrainingService.describe(c.get(0))).contains("join ratios");
     }
 
@@ -66,6 +68,29 @@ class HeadChoiceTest {
         assertThat(HeadTrainingService.choose(List.of(simple, better, third), auc, 40, GATE)).isEqualTo(1);
         assertThat(HeadTrainingService.choose(List.of(simple, better), auc, 40, GATE)).isEqualTo(1);
         assertThat(HeadTrainingService.choose(List.of(simple, simple), auc, 40, GATE)).isZero();
+    }
+
+    @Test
+    void twoRidgeHeadsThatScoreAlikeAreBlendedAndAClearGainEitherWayChoosesOne() {
+        // 60 slides: two heads of the same quality with independent noise (neither's gain can hold), one clearly
+        // better, one clearly worse.
+        Random r = new Random(11);
+        String[] classes = new String[60];
+        double[][] a = new double[60][];
+        double[][] b = new double[60][];
+        double[][] good = new double[60][];
+        for (int i = 0; i < 60; i++) {
+            boolean scattered = i % 2 == 1;
+            classes[i] = scattered ? "scattered" : "compact";
+            a[i] = new double[] {(scattered ? 1 : 0) + 0.8 * r.nextGaussian()};
+            b[i] = new double[] {(scattered ? 1 : 0) + 0.8 * r.nextGaussian()};
+            good[i] = new double[] {(scattered ? 1 : 0) + 0.1 * r.nextGaussian()};
+        }
+        List<LabelRecorded> truth = PublishGateTest.labels(classes);
+        HeadTrainingService.SampleMetric auc = (p, s) -> HeadTrainingService.metric(PublishGateTest.PATTERN, p, truth, s);
+        assertThat(HeadTrainingService.chooseOrBlend(a, b, auc, 60, GATE)).as("alike: the blend").isEqualTo(2);
+        assertThat(HeadTrainingService.chooseOrBlend(a, good, auc, 60, GATE)).as("the shares clearly better").isEqualTo(1);
+        assertThat(HeadTrainingService.chooseOrBlend(good, a, auc, 60, GATE)).as("the joins clearly better").isZero();
     }
 
     @Test
