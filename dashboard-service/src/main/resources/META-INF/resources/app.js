@@ -268,6 +268,11 @@ function renderSlide(s) {
   }
   select.disabled = !(s.idUsable && encoder);
   state.encoder = encoder;
+  const exported = $('slide-export');
+  exported.hidden = !(s.idUsable && encoder);
+  if (!exported.hidden) {
+    exported.href = '/api/slides/' + encodeURIComponent(s.slideId) + '/export.geojson?encoder=' + encodeURIComponent(encoder);
+  }
 }
 
 function showOverlay() {

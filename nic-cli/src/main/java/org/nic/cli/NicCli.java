@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
  * {@code NIC_STORAGE_SECRET_KEY}), defaulting to deploy/local's broker and store; the credentials have no default.
  */
 @Command(name = "nic", mixinStandardHelpOptions = true, subcommands = {NicCli.Submit.class, NicCli.Await.class, NicCli.Label.class, NicCli.AwaitHead.class, NicCli.PinHead.class,
-        NicCli.Keys.class, NicCli.KafkaSetup.class, NicCli.KafkaTlsCommand.class, Redrive.class},
+        NicCli.Keys.class, NicCli.KafkaSetup.class, NicCli.KafkaTlsCommand.class, Redrive.class, ExportCommand.class},
         description = "Submit slides to NIC and print what the pipeline answers.")
 public final class NicCli {
 

@@ -164,6 +164,20 @@ public class DashboardResource {
         return picture(overlays.regions(id, encoder(id, encoder), task, classIndex));
     }
 
+    /**
+     * The slide's tissue cells, with each active head's value per region, as GeoJSON objects in level-0 pixel
+     * coordinates for QuPath's "Import objects" (docs/dashboard.md). The same file as {@code nic export}.
+     */
+    @GET
+    @Path("/slides/{id}/export.geojson")
+    @Produces("application/geo+json")
+    public Response export(@PathParam("id") String id, @QueryParam("encoder") String encoder) {
+        byte[] geoJson = overlays.export(id, encoder(id, encoder));
+        // The id passed the storage layout's check in export (letters, digits, '.', '_', '-'): safe in the header.
+        return Response.ok(geoJson).header("Content-Disposition", "attachment; filename=\"" + id + ".geojson\"")
+                .header("Cache-Control", "no-store").build();
+    }
+
     /** The encoder asked for, or the one that made the slide's latest grid. */
     private String encoder(String id, String encoder) {
         if (encoder != null && !encoder.isBlank()) {

@@ -17,10 +17,15 @@ import org.nic.dashboard.config.DashboardTrustConfig;
 import org.nic.event.EventJson;
 import org.nic.grid.CompressedGrid;
 import org.nic.grid.ZarrGridReader;
+import org.nic.export.QuPathGeoJson;
+import org.nic.export.SlideExport;
+import org.nic.model.HeadRegions;
 import org.nic.model.OnnxHead;
+import org.nic.model.TaskKind;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.S3Uri;
 import org.nic.storage.StorageLayout;
+import org.nic.tiling.SlidePlan;
 import org.nic.trust.HeadRefused;
 import org.nic.trust.TrustedKeys;
 import org.nic.trust.VerifiedHead;
@@ -133,63 +138,61 @@ public class GridOverlays {
             CompressedGrid grid = grid(slideId, encoderId);
             LoadedHead loaded = head(head);
             int window = Math.max(1, Math.min(loaded.verified().crop(), config.regionWindow()));
-            List<String> classes = loaded.verified().classes();
-            List<int[]> cells = grid.tissueCells();
-            int stride = Math.max(1, (int) Math.ceil(Math.sqrt(cells.size() / (double) Math.max(1, config.maxRegions()))));
-            Map<Long, Integer> representative = new LinkedHashMap<>();
-            List<int[]> centres = new ArrayList<>();
-            int[] of = new int[cells.size()];
-            for (int i = 0; i < cells.size(); i++) {
-                int r = Math.min(grid.rows() - 1, cells.get(i)[0] / stride * stride + stride / 2);
-                int c = Math.min(grid.cols() - 1, cells.get(i)[1] / stride * stride + stride / 2);
-                long key = (long) r * grid.cols() + c;
-                Integer k = representative.get(key);
-                if (k == null) {
-                    k = centres.size();
-                    representative.put(key, k);
-                    centres.add(new int[] {r, c});
-                }
-                of[i] = k;
+            HeadRegions regions;
+            try {
+                regions = HeadRegions.of(loaded.model(), grid, TaskKind.valueOf(head.kind()), loaded.verified().classes(),
+                        classIndex, window, config.maxRegions());
+            } catch (IllegalArgumentException e) {
+                throw new Refused(e.getMessage() + " for task " + task, false);
             }
-            float[][] out = loaded.model().predictEach(grid, window, centres);
-            String label;
-            int index;
-            if ("CLASSIFICATION".equals(head.kind())) {
-                int width = out.length == 0 ? 1 : out[0].length;
-                int wanted = classIndex != null ? classIndex : Math.max(classes.size(), width) - 1;
-                if (wanted < 0 || wanted >= Math.max(classes.size(), width)) {
-                    throw new Refused("class index " + wanted + " out of range for task " + task, false);
-                }
-                index = width == 1 ? 0 : wanted;
-                label = "P(" + (wanted < classes.size() ? classes.get(wanted) : String.valueOf(wanted)) + ")";
-                if (width == 1 && wanted == 0) {
-                    for (float[] o : out) {
-                        o[0] = 1 - o[0];
-                    }
-                }
-            } else {
-                index = 0;
-                label = "SURVIVAL".equals(head.kind()) ? "log-risk" : "value";
-            }
-            float[] values = new float[grid.rows() * grid.cols()];
-            java.util.Arrays.fill(values, Float.NaN);
-            for (int i = 0; i < cells.size(); i++) {
-                values[cells.get(i)[0] * grid.cols() + cells.get(i)[1]] = out[of[i]][index];
-            }
-            double[] range = OverlayImages.percentiles(values, 0.02, 0.98);
+            double[] range = OverlayImages.percentiles(regions.values(), 0.02, 0.98);
             byte[] png = OverlayImages.png(new OverlayImages.Geometry(plan.width(), plan.height(), plan.cellPixels()),
-                    grid.rows(), grid.cols(), OverlayImages.viridis(values, range[0], range[1]));
+                    grid.rows(), grid.cols(), OverlayImages.viridis(regions.values(), range[0], range[1]));
             Map<String, String> facts = new LinkedHashMap<>();
             facts.put("task", task);
             facts.put("headVersion", head.headVersion());
             facts.put("encoder", encoderId);
-            facts.put("output", label);
+            facts.put("output", regions.output());
             facts.put("min", String.valueOf(range[0]));
             facts.put("max", String.valueOf(range[1]));
-            facts.put("window", String.valueOf(window));
-            facts.put("stride", String.valueOf(stride));
-            facts.put("regions", String.valueOf(centres.size()));
+            facts.put("window", String.valueOf(regions.window()));
+            facts.put("stride", String.valueOf(regions.stride()));
+            facts.put("regions", String.valueOf(regions.regions()));
             return new Picture(png, facts);
+        });
+    }
+
+    /**
+     * The slide's tissue cells with each active head's value per region, as GeoJSON for QuPath
+     * ({@link SlideExport}): the same values as the region maps. Heads of the encoder only; a head refused by the
+     * trust checks refuses the export (a file without it would look complete).
+     */
+    public synchronized byte[] export(String slideId, String encoderId) {
+        return timer.record(() -> {
+            SlidePlan plan;
+            try {
+                plan = SlideExport.plan(store, requireId(slideId));
+            } catch (SlideExport.Unavailable e) {
+                throw new Refused(e.getMessage(), e.missing());
+            }
+            CompressedGrid grid = grid(slideId, encoderId);
+            List<QuPathGeoJson.Layer> layers = new ArrayList<>();
+            for (ModelBoard.Head h : models.heads()) {
+                ModelBoard.ActiveHead active = h.active();
+                if (active == null || !encoderId.equals(active.encoderId())) {
+                    continue;
+                }
+                // Each head's values now: the cache may close a head to make room for the next.
+                LoadedHead loaded = head(active);
+                layers.add(SlideExport.layer(new SlideExport.Head(active.task(), active.headVersion(),
+                        TaskKind.valueOf(active.kind()), loaded.verified().classes(), loaded.verified().crop(), loaded.model()),
+                        grid, config.regionWindow(), config.maxRegions()));
+            }
+            try {
+                return SlideExport.geoJson(plan, grid, encoderId, layers);
+            } catch (SlideExport.Unavailable e) {
+                throw new Refused(e.getMessage(), e.missing());
+            }
         });
     }
 

@@ -329,6 +329,62 @@ class DashboardTest {
         assertThat(((Number) regions.get("opaque")).intValue()).isPositive();
         assertThat(browser.findElement(By.id("legend")).getText()).contains(TASK, "value", version);
         screenshot("dashboard-slide-regions");
+        qupathExport(slide, encoder, version);
+    }
+
+    /**
+     * The QuPath export, as the page links it (the signed-in browser fetches it): one tile per tissue cell of the plan,
+     * its corners the plan's level-0 pixels, the head's value on each; and {@code nic export} writes the same bytes.
+     */
+    void qupathExport(String slide, String encoder, String version) throws Exception {
+        String href = browser.findElement(By.id("slide-export")).getDomAttribute("href");
+        assertThat(href).isEqualTo("/api/slides/" + slide + "/export.geojson?encoder=" + encoder);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> fetched = (Map<String, Object>) ((JavascriptExecutor) browser).executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                        + " fetch(arguments[0]).then(r => r.text().then(t => done({status: r.status,"
+                        + " type: r.headers.get('Content-Type'), disposition: r.headers.get('Content-Disposition'), body: t})))"
+                        + ".catch(e => done({status: -1, body: String(e)}));", href);
+        assertThat(((Number) fetched.get("status")).intValue()).as("export: %s", fetched.get("body")).isEqualTo(200);
+        assertThat((String) fetched.get("type")).startsWith("application/geo+json");
+        assertThat((String) fetched.get("disposition")).contains(slide + ".geojson");
+        byte[] body = ((String) fetched.get("body")).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        JsonNode root = EventJson.mapper().readTree(body);
+        try (ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET);
+             EventClient events = new EventClient(NicTestInfrastructure.kafkaBootstrapServers())) {
+            org.nic.tiling.SlidePlan plan = EventJson.mapper().readValue(store.get(store.uri(StorageLayout.plan(slide))),
+                    org.nic.tiling.SlidePlan.class);
+            JsonNode features = root.get("features");
+            assertThat(features).as("one object per tissue cell of the plan").hasSize(plan.tissueCells().size());
+            String measurement = TASK + " value";
+            assertThat(root.at("/nic/heads/0/headVersion").asText()).isEqualTo(version);
+            double cell = plan.grid().cellSizeLevel0();
+            for (int i = 0; i < features.size(); i++) {
+                JsonNode f = features.get(i);
+                int r = plan.tissueCells().get(i)[0];
+                int c = plan.tissueCells().get(i)[1];
+                assertThat(f.at("/properties/measurements/NIC row").asInt()).isEqualTo(r);
+                assertThat(f.at("/properties/measurements/NIC col").asInt()).isEqualTo(c);
+                JsonNode ring = f.at("/geometry/coordinates/0");
+                // Top left and bottom right corners, in the level-0 pixels the plan says cell (r, c) is read from.
+                assertThat(ring.get(0).get(0).asLong()).isEqualTo((long) Math.floor(c * cell));
+                assertThat(ring.get(0).get(1).asLong()).isEqualTo((long) Math.floor(r * cell));
+                assertThat(ring.get(2).get(0).asLong()).isEqualTo((long) Math.floor((c + 1) * cell));
+                assertThat(ring.get(2).get(1).asLong()).isEqualTo((long) Math.floor((r + 1) * cell));
+                assertThat(f.at("/properties/measurements").has(measurement)).as("the head's value on cell (%d, %d)", r, c)
+                        .isTrue();
+            }
+            // Inside the slide: the last tissue cell ends within level 0.
+            long width = plan.slide().levels().get(0).width();
+            assertThat(features.get(features.size() - 1).at("/geometry/coordinates/0/2/0").asLong()).isLessThanOrEqualTo(width);
+            // The command line's export of the same slide: the same file.
+            byte[] command = org.nic.cli.ExportCommand.export(store, slide, null, org.nic.cli.ExportCommand.active(
+                    events.read(null, Topics.MODEL_PUBLISHED)), org.nic.trust.TrustedKeys.read(List.of(
+                    org.nic.testing.TestKeys.trustedKeys())), org.nic.model.HeadRegions.WINDOW,
+                    org.nic.model.HeadRegions.MAX_REGIONS);
+            assertThat(new String(command, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(new String(body,
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     void modelView(String encoder, String version) throws Exception {
