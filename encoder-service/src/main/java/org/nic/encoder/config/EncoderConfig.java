@@ -14,27 +14,10 @@ import java.util.Optional;
 public interface EncoderConfig {
 
     /** Where slides may be read from (same rules as the tiler). */
-    Sources sources();
+    org.nic.service.source.SourcesConfig sources();
 
     /** The encoder and the pipeline around it. */
     Encoder encoder();
-
-    interface Sources {
-        /** Folders under which {@code file:} slide URIs are allowed. */
-        Optional<List<Path>> allowedRoots();
-
-        /** Buckets from which {@code s3://} slide URIs are allowed. */
-        @WithDefault("slides")
-        List<String> allowedBuckets();
-
-        /** Local cache of slides fetched from object storage. */
-        @WithDefault("${java.io.tmpdir}/nic-encoder-slide-cache")
-        Path cacheDir();
-
-        /** Bytes the cache may hold. */
-        @WithDefault("21474836480")
-        long cacheMaxBytes();
-    }
 
     interface Encoder {
         /** Encoder id used when an event names none; shipped in the service and uploaded when missing. */

@@ -76,9 +76,7 @@ public class EncodingService {
         this.store = store;
         this.registry = registry;
         this.config = config;
-        EncoderConfig.Sources s = config.sources();
-        this.sources = new SlideSources(new SlideSources.Settings(s.allowedRoots().orElse(List.of()), s.allowedBuckets(),
-                s.cacheDir(), s.cacheMaxBytes()), store);
+        this.sources = new SlideSources(config.sources().settings(), store);
         this.serviceName = "nic-encoder/" + version;
     }
 

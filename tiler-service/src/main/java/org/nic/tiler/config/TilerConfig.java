@@ -14,30 +14,13 @@ import java.util.Optional;
 public interface TilerConfig {
 
     /** Where slides may be read from. */
-    Sources sources();
+    org.nic.service.source.SourcesConfig sources();
 
     /** The patch grid. */
     Tiling tiling();
 
     /** Tissue detection; see docs/tiling.md. */
     Tissue tissue();
-
-    interface Sources {
-        /** Folders under which {@code file:} slide URIs are allowed; none means no file: URIs. */
-        Optional<List<Path>> allowedRoots();
-
-        /** Buckets from which {@code s3://} slide URIs are allowed. */
-        @WithDefault("slides")
-        List<String> allowedBuckets();
-
-        /** Local folder where slides fetched from object storage are cached. */
-        @WithDefault("${java.io.tmpdir}/nic-slide-cache")
-        Path cacheDir();
-
-        /** Bytes the cache may hold; least recently used slides are evicted first. */
-        @WithDefault("21474836480")
-        long cacheMaxBytes();
-    }
 
     interface Tiling {
         /** Micrometres per pixel of a patch. */

@@ -52,9 +52,7 @@ public class TilingService {
     public TilingService(TilerConfig config, ObjectStore store,
                          @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
         this.config = config;
-        TilerConfig.Sources s = config.sources();
-        this.sources = new SlideSources(new SlideSources.Settings(s.allowedRoots().orElse(java.util.List.of()),
-                s.allowedBuckets(), s.cacheDir(), s.cacheMaxBytes()), store);
+        this.sources = new SlideSources(config.sources().settings(), store);
         this.store = store;
         this.tilerName = "nic-tiler/" + version;
         TilerConfig.Tiling t = config.tiling();
