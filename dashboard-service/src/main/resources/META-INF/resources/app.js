@@ -203,6 +203,8 @@ for (const id of ['filter-case', 'filter-task', 'filter-stage']) {
 // ---------- the slide view ----------
 function loadSlide(id) {
   $('slide-title').textContent = id;
+  if (state.viewed !== id) nicDeepZoom.close();
+  state.viewed = id;
   api('/api/slides/' + encodeURIComponent(id)).then((s) => {
     $('slide-missing').hidden = true;
     renderSlide(s);
@@ -268,6 +270,7 @@ function renderSlide(s) {
   }
   select.disabled = !(s.idUsable && encoder);
   state.encoder = encoder;
+  if (s.idUsable && s.tiling) nicDeepZoom.open(s.slideId, encoder);
   const exported = $('slide-export');
   exported.hidden = !(s.idUsable && encoder);
   if (!exported.hidden) {
@@ -281,6 +284,7 @@ function showOverlay() {
   const token = ++state.overlayToken;
   overlay.removeAttribute('src');
   delete overlay.dataset.loaded;
+  nicDeepZoom.setOverlay(null);
   $('legend').replaceChildren();
   if (!mode || !state.slide) return;
   const base = '/api/slides/' + encodeURIComponent(state.slide);
@@ -293,8 +297,9 @@ function showOverlay() {
     return r.blob().then((blob) => ({ blob, headers: r.headers }));
   }).then(({ blob, headers }) => {
     if (token !== state.overlayToken) return;
-    overlay.onload = () => { overlay.dataset.loaded = mode; };
-    overlay.src = URL.createObjectURL(blob);
+    const url = URL.createObjectURL(blob);
+    overlay.onload = () => { overlay.dataset.loaded = mode; nicDeepZoom.setOverlay(url); };
+    overlay.src = url;
     const legend = $('legend');
     legend.replaceChildren();
     if (mode === 'pca') {
@@ -311,7 +316,11 @@ function showOverlay() {
 }
 
 $('overlay-mode').addEventListener('change', showOverlay);
-$('overlay-opacity').addEventListener('input', () => { $('overlay').style.opacity = $('overlay-opacity').value / 100; });
+$('overlay-opacity').addEventListener('input', () => {
+  $('overlay').style.opacity = $('overlay-opacity').value / 100;
+  nicDeepZoom.setOpacity($('overlay-opacity').value / 100);
+});
+$('layer-mask').addEventListener('change', () => nicDeepZoom.setMask($('layer-mask').checked));
 $('overlay').style.opacity = 0.65;
 
 // ---------- the model view ----------

@@ -18,6 +18,7 @@ import org.nic.dashboard.board.ModelBoard;
 import org.nic.dashboard.board.SlideBoard;
 import org.nic.dashboard.messaging.Updates;
 import org.nic.dashboard.overlay.GridOverlays;
+import org.nic.dashboard.viewer.SlideTiles;
 
 /**
  * The dashboard's read-only API: slides, dead letters, heads, the live stream and the slide view's pictures. Every
@@ -40,11 +41,13 @@ public class DashboardResource {
     private final ModelBoard models;
     private final Updates updates;
     private final GridOverlays overlays;
+    private final SlideTiles tiles;
 
     private final io.quarkus.security.identity.SecurityIdentity identity;
 
-    public DashboardResource(SlideBoard slides, ModelBoard models, Updates updates, GridOverlays overlays,
+    public DashboardResource(SlideBoard slides, ModelBoard models, Updates updates, GridOverlays overlays, SlideTiles tiles,
                              io.quarkus.security.identity.SecurityIdentity identity) {
+        this.tiles = tiles;
         this.identity = identity;
         this.slides = slides;
         this.models = models;
@@ -144,6 +147,14 @@ public class DashboardResource {
         return Response.ok(overlays.thumbnail(id)).header("Cache-Control", "private, max-age=60").build();
     }
 
+    /** The tiler's tissue mask as a translucent layer (the thumbnail's size). */
+    @GET
+    @Path("/slides/{id}/mask.png")
+    @Produces("image/png")
+    public Response mask(@PathParam("id") String id) {
+        return Response.ok(overlays.mask(id)).header("Cache-Control", "private, max-age=60").build();
+    }
+
     /** The codes' first three principal components as RGB over the thumbnail. */
     @GET
     @Path("/slides/{id}/pca.png")
@@ -177,6 +188,40 @@ public class DashboardResource {
         return Response.ok(geoJson).header("Content-Disposition", "attachment; filename=\"" + id + ".geojson\"")
                 .header("Cache-Control", "no-store").build();
     }
+
+    /**
+     * The slide view's deep zoom: what the page needs to lay NIC's maps over the slide (the grid's cell size, the
+     * mask's geometry, the slide's um per pixel), then a Deep Zoom (DZI) pyramid of the slide itself, read only, in the
+     * layout OpenSeadragon and any Deep Zoom client expects. Tiles are patient data: behind the login and roles like
+     * every other path.
+     */
+    @GET
+    @Path("/slides/{id}/viewer.json")
+    public SlideTiles.Viewer viewer(@PathParam("id") String id) {
+        return tiles.viewer(id);
+    }
+
+    @GET
+    @Path("/slides/{id}/slide.dzi")
+    @Produces(MediaType.APPLICATION_XML)
+    public Response descriptor(@PathParam("id") String id) {
+        return Response.ok(tiles.descriptor(id)).header("Cache-Control", "private, max-age=300").build();
+    }
+
+    @GET
+    @Path("/slides/{id}/slide_files/{level}/{tile}")
+    @Produces("image/jpeg")
+    public Response tile(@PathParam("id") String id, @PathParam("level") int level, @PathParam("tile") String tile) {
+        java.util.regex.Matcher m = TILE.matcher(tile);
+        if (!m.matches()) {
+            throw new GridOverlays.Refused("a tile is {col}_{row}.jpeg", false);
+        }
+        byte[] jpeg = tiles.tile(id, level, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        // The slide is fixed for its id (another file under the same id is refused), so a tile never changes.
+        return Response.ok(jpeg).header("Cache-Control", "private, max-age=3600").build();
+    }
+
+    private static final java.util.regex.Pattern TILE = java.util.regex.Pattern.compile("(\\d{1,6})_(\\d{1,6})\\.jpeg");
 
     /** The encoder asked for, or the one that made the slide's latest grid. */
     private String encoder(String id, String encoder) {

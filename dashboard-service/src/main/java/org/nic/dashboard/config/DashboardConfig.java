@@ -39,4 +39,31 @@ public interface DashboardConfig {
     /** Grids and heads kept in memory for overlays. */
     @WithDefault("4")
     int cacheEntries();
+
+    /** The slide view's deep-zoom viewer: tiles read from the slide itself. */
+    Viewer viewer();
+
+    interface Viewer {
+        /** Slides kept open for tiles; the least recently used is closed first. */
+        @WithDefault("8")
+        int openSlides();
+
+        /** Bytes of recent JPEG tiles kept in memory. */
+        @WithDefault("67108864")
+        long tileCacheBytes();
+
+        /** Deep Zoom tile edge in pixels (254 + 1 px overlap each side: 256, OpenSlide's Deep Zoom server's default). */
+        @WithDefault("254")
+        int tileSize();
+
+        @WithDefault("1")
+        int overlap();
+
+        @WithDefault("0.85")
+        double jpegQuality();
+
+        /** Most pixels one tile may read from the slide (a single-level slide seen whole would read it all). */
+        @WithDefault("16777216")
+        long maxReadPixels();
+    }
 }

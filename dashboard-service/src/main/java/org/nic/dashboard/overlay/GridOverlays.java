@@ -109,6 +109,37 @@ public class GridOverlays {
         return store.get(uri);
     }
 
+    /**
+     * The tiler's tissue mask as a layer: tissue cells' pixels a translucent green, the rest transparent (the stored
+     * mask is black and white at the mask's resolution, the thumbnail's).
+     */
+    public byte[] mask(String slideId) {
+        S3Uri uri = store.uri(StorageLayout.mask(requireId(slideId)));
+        if (!store.exists(uri)) {
+            throw new Refused("no tissue mask for slide " + slideId + " (not tiled yet)", true);
+        }
+        try {
+            java.awt.image.BufferedImage in = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(store.get(uri)));
+            if (in == null) {
+                throw new Refused("the tissue mask of slide " + slideId + " is not an image", false);
+            }
+            java.awt.image.BufferedImage out = new java.awt.image.BufferedImage(in.getWidth(), in.getHeight(),
+                    java.awt.image.BufferedImage.TYPE_INT_ARGB);
+            for (int y = 0; y < in.getHeight(); y++) {
+                for (int x = 0; x < in.getWidth(); x++) {
+                    int rgb = in.getRGB(x, y);
+                    boolean tissue = ((rgb >> 16 & 0xff) + (rgb >> 8 & 0xff) + (rgb & 0xff)) > 3 * 127;
+                    out.setRGB(x, y, tissue ? 0xA000C060 : 0);
+                }
+            }
+            java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(out, "png", png);
+            return png.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The first three principal components of the codes over tissue, as RGB. */
     public synchronized Picture pca(String slideId, String encoderId) {
         return timer.record(() -> {

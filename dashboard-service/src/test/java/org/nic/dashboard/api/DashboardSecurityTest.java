@@ -76,6 +76,10 @@ class DashboardSecurityTest {
         assertThat(get("/api/slides", null).statusCode()).isEqualTo(401);
         assertThat(get("/api/stream", null).statusCode()).isEqualTo(401);
         assertThat(get("/api/models", null).statusCode()).isEqualTo(401);
+        // Pixels and cells are patient data: the viewer's tiles and the QuPath export need a login like the rest.
+        assertThat(get("/api/slides/any-slide/slide_files/12/0_0.jpeg", null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/slides/any-slide/slide.dzi", null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/slides/any-slide/export.geojson", null).statusCode()).isEqualTo(401);
         assertThat(refused("unauthenticated")).as("refusals counted").isGreaterThanOrEqualTo(before + 3);
         // Probes stay open to the orchestrator.
         assertThat(get("/q/health/live", null).statusCode()).isEqualTo(200);
@@ -118,6 +122,8 @@ class DashboardSecurityTest {
         assertThat(EventJson.mapper().readTree(get("/api/me", viewer).body()).path("roles").toString()).isEqualTo("[\"viewer\"]");
 
         double forbidden = refused("forbidden");
+        // A viewer may ask for a slide's tiles: an unknown slide is 404 (not tiled), not 403.
+        assertThat(get("/api/slides/no-such-slide/slide.dzi", viewer).statusCode()).isEqualTo(404);
         assertThat(get("/api/models", viewer).statusCode()).as("the models view is the operator's").isEqualTo(403);
         assertThat(get("/api/dead-letters", viewer).statusCode()).isEqualTo(403);
         assertThat(refused("forbidden")).isGreaterThanOrEqualTo(forbidden + 2);

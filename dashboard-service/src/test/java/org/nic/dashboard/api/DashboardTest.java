@@ -1,6 +1,7 @@
 package org.nic.dashboard.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -117,6 +118,8 @@ class DashboardTest {
         System.setProperty("SE_AVOID_STATS", "true");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(binary);
+        // The page's console, printed when a wait fails: a script error shows there and nowhere else.
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--window-size=1400,1000", "--no-first-run", "--disable-background-networking", "--disable-sync",
                 "--disable-component-update", "--disable-default-apps", "--disable-extensions",
@@ -330,6 +333,106 @@ class DashboardTest {
         assertThat(browser.findElement(By.id("legend")).getText()).contains(TASK, "value", version);
         screenshot("dashboard-slide-regions");
         qupathExport(slide, encoder, version);
+        deepZoom(slide);
+    }
+
+    /**
+     * The deep-zoom viewer: zoomed to level 0 on a tissue cell, the canvas shows what OpenSlide reads there (JPEG
+     * tolerance); the head map lies on the slide at two opposite corners of the tissue; the pointer's readout names the
+     * cell and the head's value; tiles outside the pyramid are refused.
+     */
+    void deepZoom(String slide) throws Exception {
+        waitFor(d -> "true".equals(d.findElement(By.id("deepzoom")).getDomAttribute("data-open")), "the deep-zoom viewer");
+        org.nic.tiling.SlidePlan plan;
+        try (ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
+            plan = EventJson.mapper().readValue(store.get(store.uri(StorageLayout.plan(slide))), org.nic.tiling.SlidePlan.class);
+        }
+        double cell = plan.grid().cellSizeLevel0();
+        // Without the head map over it: the canvas then shows the slide alone.
+        new Select(browser.findElement(By.id("overlay-mode"))).selectByValue("");
+        int[] target = plan.tissueCells().get(plan.tissueCells().size() / 2);
+        long cx = Math.round((target[1] + 0.5) * cell);
+        long cy = Math.round((target[0] + 0.5) * cell);
+        js("const v = nicDeepZoom.viewer(); const item = v.world.getItemAt(0);"
+                + " v.viewport.zoomTo(item.imageToViewportZoom(1.0), null, true);"
+                + " v.viewport.panTo(item.imageToViewportCoordinates(arguments[0], arguments[1]), true);", cx, cy);
+        waitFor(d -> Boolean.TRUE.equals(js("const v = nicDeepZoom.viewer(); return v.world.getItemAt(0).getFullyLoaded()"
+                + " && !v.world.needsDraw() && v.imageLoader.jobsInProgress === 0;")), "level 0 drawn");
+        Thread.sleep(500);
+        int half = 16;
+        @SuppressWarnings("unchecked")
+        List<Number> canvas = (List<Number>) js("const v = nicDeepZoom.viewer(); const item = v.world.getItemAt(0);"
+                + " const p = v.viewport.pixelFromPoint(item.imageToViewportCoordinates(arguments[0], arguments[1]), true);"
+                + " const k = OpenSeadragon.pixelDensityRatio; const n = arguments[2];"
+                + " const d = v.drawer.canvas.getContext('2d').getImageData(Math.round(p.x * k) - n, Math.round(p.y * k) - n, 2 * n, 2 * n).data;"
+                + " const out = []; for (let i = 0; i < d.length; i += 4) out.push(d[i], d[i + 1], d[i + 2]); return out;",
+                cx, cy, half);
+        int[] reference = new int[4 * half * half];
+        try (org.nic.slide.SlideReader reader = org.nic.slide.SlideReaders.installed().open(CMU1)) {
+            reader.readRegion(cx - half, cy - half, 0, 2 * half, 2 * half, reference);
+        }
+        double error = 0;
+        double mean = 0;
+        double square = 0;
+        for (int i = 0; i < reference.length; i++) {
+            for (int ch = 0; ch < 3; ch++) {
+                int want = reference[i] >> (16 - 8 * ch) & 0xff;
+                error += Math.abs(canvas.get(3 * i + ch).intValue() - want);
+                mean += want;
+                square += (double) want * want;
+            }
+        }
+        int values = 3 * reference.length;
+        double spread = Math.sqrt(square / values - (mean / values) * (mean / values));
+        assertThat(spread).as("the compared place has texture (tissue), so a misplaced tile would not match").isGreaterThan(8);
+        assertThat(error / values).as("mean absolute difference, canvas against OpenSlide at level-0 (%d, %d)", cx, cy)
+                .isLessThan(14);
+        screenshot("dashboard-slide-deepzoom-level0");
+
+        // The head map as a layer, at two opposite corners of the tissue: the slide's level-0 point and the map's pixel
+        // there agree (the map's pixel is maskDownsample level-0 px).
+        new Select(browser.findElement(By.id("overlay-mode"))).selectByValue("head:" + TASK);
+        waitFor(d -> "loaded".equals(d.findElement(By.id("deepzoom")).getDomAttribute("data-overlay")), "the head map layer");
+        int minRow = plan.tissueCells().stream().mapToInt(c -> c[0]).min().orElseThrow();
+        int minCol = plan.tissueCells().stream().mapToInt(c -> c[1]).min().orElseThrow();
+        int maxRow = plan.tissueCells().stream().mapToInt(c -> c[0]).max().orElseThrow();
+        int maxCol = plan.tissueCells().stream().mapToInt(c -> c[1]).max().orElseThrow();
+        double downsample = plan.tissue().maskDownsample();
+        for (double[] corner : new double[][] {{minCol * cell, minRow * cell}, {(maxCol + 1) * cell, (maxRow + 1) * cell}}) {
+            @SuppressWarnings("unchecked")
+            List<Number> q = (List<Number>) js("const v = nicDeepZoom.viewer(); const item = v.world.getItemAt(0);"
+                    + " const o = nicDeepZoom.overlay(); const p = item.imageToViewportCoordinates(arguments[0], arguments[1]);"
+                    + " const q = o.viewportToImageCoordinates(p.x, p.y); return [q.x, q.y];", corner[0], corner[1]);
+            assertThat(q.get(0).doubleValue()).as("map x at level-0 x %.0f", corner[0]).isCloseTo(corner[0] / downsample,
+                    within(0.5));
+            assertThat(q.get(1).doubleValue()).as("map y at level-0 y %.0f", corner[1]).isCloseTo(corner[1] / downsample,
+                    within(0.5));
+        }
+        // The pointer over the target cell: the readout names it, says tissue and gives the head's value.
+        @SuppressWarnings("unchecked")
+        List<Number> at = (List<Number>) js("const v = nicDeepZoom.viewer(); const item = v.world.getItemAt(0);"
+                + " const p = v.viewport.pixelFromPoint(item.imageToViewportCoordinates(arguments[0], arguments[1]), true);"
+                + " return [p.x - v.canvas.clientWidth / 2, p.y - v.canvas.clientHeight / 2];", cx, cy);
+        WebElement canvasElement = browser.findElement(By.cssSelector("#deepzoom .openseadragon-canvas"));
+        js("arguments[0].scrollIntoView({block: 'center'});", canvasElement);
+        waitFor(d -> {
+            new org.openqa.selenium.interactions.Actions(browser).moveToElement(canvasElement, at.get(0).intValue(),
+                    at.get(1).intValue()).perform();
+            String text = d.findElement(By.id("dz-readout")).getText();
+            return text.contains("Cell row " + target[0] + ", column " + target[1]) && text.contains("tissue")
+                    && text.contains(TASK + " value") ? text : null;
+        }, "the readout of the cell under the pointer");
+        assertThat(browser.findElement(By.id("dz-scale")).getText()).matches("\\d+(\\.\\d+)? (µm|mm)");
+        screenshot("dashboard-slide-deepzoom");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> tiles = (Map<String, Object>) ((JavascriptExecutor) browser).executeAsyncScript(
+                "const done = arguments[arguments.length - 1]; const base = '/api/slides/' + encodeURIComponent(arguments[0]);"
+                        + " Promise.all([fetch(base + '/slide_files/0/0_0.jpeg'), fetch(base + '/slide_files/40/0_0.jpeg')])"
+                        + ".then(([a, b]) => done({first: a.status, type: a.headers.get('Content-Type'), outside: b.status}))"
+                        + ".catch(e => done({first: -1, outside: -1}));", slide);
+        assertThat(((Number) tiles.get("first")).intValue()).isEqualTo(200);
+        assertThat((String) tiles.get("type")).isEqualTo("image/jpeg");
+        assertThat(((Number) tiles.get("outside")).intValue()).as("a level beyond the pyramid").isEqualTo(404);
     }
 
     /**
@@ -412,15 +515,26 @@ class DashboardTest {
             + " colours.add((d[k] << 16) | (d[k + 1] << 8) | d[k + 2]); } }"
             + " return {width: c.width, opaque: opaque, transparent: transparent, colours: colours.size};";
 
-    static Object js(String script) {
-        return ((JavascriptExecutor) browser).executeScript(script);
+    static Object js(String script, Object... args) {
+        return ((JavascriptExecutor) browser).executeScript(script, args);
     }
 
     static <T> T waitFor(Function<WebDriver, T> condition, String what) {
-        return new WebDriverWait(browser, TIMEOUT).withMessage(what)
-                .ignoring(org.openqa.selenium.NoSuchElementException.class)
-                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-                .until(condition::apply);
+        try {
+            return new WebDriverWait(browser, TIMEOUT).withMessage(what)
+                    .ignoring(org.openqa.selenium.NoSuchElementException.class)
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(condition::apply);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            try {
+                browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)
+                        .forEach(entry -> System.err.println("[browser console] " + entry.getLevel() + " " + entry.getMessage()));
+                screenshot("failed-" + what.replaceAll("[^A-Za-z0-9]+", "-"));
+            } catch (Exception ignored) {
+                // the wait's own failure is the one to report
+            }
+            throw e;
+        }
     }
 
     static void screenshot(String name) throws Exception {
