@@ -123,7 +123,7 @@ class DashboardSecurityTest {
 
         double forbidden = refused("forbidden");
         // A viewer may ask for a slide's tiles: an unknown slide is 404 (not tiled), not 403.
-        assertThat(get("/api/slides/no-such-slide/slide.dzi", viewer).statusCode()).isEqualTo(404);
+        assertThat(get("/api/slides/no-such-slide/viewer.json", viewer).statusCode()).isEqualTo(404);
         assertThat(get("/api/models", viewer).statusCode()).as("the models view is the operator's").isEqualTo(403);
         assertThat(get("/api/dead-letters", viewer).statusCode()).isEqualTo(403);
         assertThat(refused("forbidden")).isGreaterThanOrEqualTo(forbidden + 2);
