@@ -44,7 +44,16 @@ public final class TileBenchmark {
             double firstView = (System.nanoTime() - t0) / 1e9;
             System.out.printf("slide %s: %d x %d px, %d pyramid levels; Deep Zoom levels 0-%d, home view at level %d%n",
                     slide.getFileName(), dims.width(), dims.height(), reader.levelCount(), grid.maxLevel(), home);
-            System.out.printf("first view (open the slide, %d tiles of the home view, cold): %.3f s%n", first.size(), firstView);
+            System.out.printf("first view (open the slide, %d tiles of the home view), cold JVM: %.3f s%n", first.size(), firstView);
+            // A running server has its JPEG writer and readers warm: a slide it has not shown yet is opened anew and
+            // its tiles are made with an empty cache.
+            long t1 = System.nanoTime();
+            try (SlideReader again = SlideReaders.installed().open(slide)) {
+                view(again, new DeepZoomGrid(dims.width(), dims.height(), 254, 1), new TileCache(64L << 20), home,
+                        grid.levelWidth(home) / 2.0, grid.levelHeight(home) / 2.0, new ArrayList<>());
+            }
+            System.out.printf("first view of a slide not seen yet, warm JVM (open, home tiles, empty cache): %.3f s%n",
+                    (System.nanoTime() - t1) / 1e9);
 
             ExecutorService pool = Executors.newFixedThreadPool(viewers);
             List<Future<List<Request>>> runs = new ArrayList<>();
