@@ -25,7 +25,7 @@ public final class SlideExport {
     public record Head(String task, String headVersion, TaskKind kind, List<String> classes, int crop, OnnxHead model) { }
 
     /** Something the export cannot be made from, with the reason; {@code missing} when a stored object is not there. */
-    public static final class Unavailable extends RuntimeException {
+    public static class Unavailable extends RuntimeException {
         private final boolean missing;
 
         public Unavailable(String message, boolean missing) {

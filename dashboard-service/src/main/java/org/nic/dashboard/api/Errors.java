@@ -13,8 +13,9 @@ public class Errors {
 
     private static final Logger LOG = Logger.getLogger(Errors.class);
 
+    /** What the overlays, the viewer and the export cannot serve ({@link GridOverlays.Refused} among them). */
     @ServerExceptionMapper
-    public Response refused(GridOverlays.Refused e) {
+    public Response refused(org.nic.export.SlideExport.Unavailable e) {
         return json(e.missing() ? 404 : 422, e.getMessage());
     }
 

@@ -44,17 +44,10 @@ public class GridOverlays {
     /** A picture and what the page needs to label it. */
     public record Picture(byte[] png, Map<String, String> facts) { }
 
-    /** A request the overlays cannot serve, with the reason for the page (HTTP 404 or 422). */
-    public static final class Refused extends RuntimeException {
-        private final boolean missing;
-
+    /** A request the overlays cannot serve, with the reason for the page (HTTP 404 when missing, else 422). */
+    public static final class Refused extends SlideExport.Unavailable {
         public Refused(String message, boolean missing) {
-            super(message);
-            this.missing = missing;
-        }
-
-        public boolean missing() {
-            return missing;
+            super(message, missing);
         }
     }
 
@@ -200,12 +193,7 @@ public class GridOverlays {
      */
     public synchronized byte[] export(String slideId, String encoderId) {
         return timer.record(() -> {
-            SlidePlan plan;
-            try {
-                plan = SlideExport.plan(store, requireId(slideId));
-            } catch (SlideExport.Unavailable e) {
-                throw new Refused(e.getMessage(), e.missing());
-            }
+            SlidePlan plan = SlideExport.plan(store, requireId(slideId));
             CompressedGrid grid = grid(slideId, encoderId);
             List<QuPathGeoJson.Layer> layers = new ArrayList<>();
             for (ModelBoard.Head h : models.heads()) {
@@ -219,11 +207,7 @@ public class GridOverlays {
                         TaskKind.valueOf(active.kind()), loaded.verified().classes(), loaded.verified().crop(), loaded.model()),
                         grid, config.regionWindow(), config.maxRegions()));
             }
-            try {
-                return SlideExport.geoJson(plan, grid, encoderId, layers);
-            } catch (SlideExport.Unavailable e) {
-                throw new Refused(e.getMessage(), e.missing());
-            }
+            return SlideExport.geoJson(plan, grid, encoderId, layers);
         });
     }
 

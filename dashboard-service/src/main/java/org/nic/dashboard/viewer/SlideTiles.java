@@ -179,12 +179,7 @@ public class SlideTiles {
                 return s;
             }
         }
-        SlidePlan plan;
-        try {
-            plan = SlideExport.plan(store, slideId);
-        } catch (SlideExport.Unavailable e) {
-            throw new GridOverlays.Refused(e.getMessage(), e.missing());
-        }
+        SlidePlan plan = SlideExport.plan(store, slideId);
         LocatedSlide located;
         try {
             located = sources.locate(plan.slideUri());
