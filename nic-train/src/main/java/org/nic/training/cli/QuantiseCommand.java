@@ -65,7 +65,7 @@ final class QuantiseCommand implements Callable<Integer> {
         properties.put("quantised-from", Map.of("id", source.id(), "sha256", source.sha256()));
         properties.put("method", "static INT8 in ONNX QDQ format: " + (keepNorms ? "batch norms kept as float multiply-adds after each"
                 + " LeakyReLU" : "each batch norm folded, its scale's magnitude into its own convolution's rows (through the LeakyReLU),"
-                + " its sign and shift into the next layer") + "; weights int8 symmetric per output channel; activations uint8 asymmetric per tensor, ranges from the float model on the calibration"
+                + " its sign and shift into the next layer") + "; weights int8 symmetric per output channel, 7 bits (-63 to 63: no 16-bit saturation on CPUs without VNNI); activations uint8 asymmetric per tensor, ranges from the float model on the calibration"
                 + " patches (one thread), " + (method == EncoderQuantizer.Calibration.MSE ? "the seen min/max shrunk by the factor"
                 + " (0.2 to 1) of least quantisation error" : "the seen min/max") + "; biases int32 at input x weight scale");
         properties.put("calibration", Map.of("files", calibration.stream().map(Path::toString).toList(),
