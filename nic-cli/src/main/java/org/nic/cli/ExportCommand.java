@@ -70,19 +70,11 @@ public final class ExportCommand implements Callable<Integer> {
         if (!StorageLayout.isValidSlideId(slide)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "not a slide id: " + slide);
         }
-        ObjectStore.Settings settings = new ObjectStore.Settings(NicCli.env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
-                NicCli.required("NIC_STORAGE_ACCESS_KEY"), NicCli.required("NIC_STORAGE_SECRET_KEY"),
-                NicCli.env("NIC_STORAGE_REGION", "us-east-1"), bucket);
+        ObjectStore.Settings settings = NicCli.storage(bucket);
         List<ModelPublished> published = List.of();
         TrustedKeys trusted = null;
         if (!noHeads) {
-            String keys = NicCli.env("NIC_TRUST_HEAD_KEYS", null);
-            if (keys == null) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "NIC_TRUST_HEAD_KEYS is not set: the public"
-                        + " key files (PEM, comma-separated) whose signatures make a head runnable (or --no-heads)");
-            }
-            trusted = TrustedKeys.read(java.util.Arrays.stream(keys.split(",")).map(String::trim).filter(k -> !k.isEmpty())
-                    .map(Path::of).toList());
+            trusted = NicCli.trustedKeys(this, "make a head runnable (or --no-heads)");
             try (EventClient events = new EventClient(NicCli.bootstrap())) {
                 published = active(events.read(null, Topics.MODEL_PUBLISHED));
             }

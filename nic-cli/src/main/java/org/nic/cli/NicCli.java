@@ -55,6 +55,26 @@ public final class NicCli {
         return v;
     }
 
+    /** The object store from the environment (endpoint and region default to deploy/local's; credentials required). */
+    static ObjectStore.Settings storage(String bucket) {
+        return new ObjectStore.Settings(env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"), required("NIC_STORAGE_ACCESS_KEY"),
+                required("NIC_STORAGE_SECRET_KEY"), env("NIC_STORAGE_REGION", "us-east-1"), bucket);
+    }
+
+    /**
+     * The public keys whose signatures a command trusts ({@code NIC_TRUST_HEAD_KEYS}: PEM files, comma-separated), or a
+     * clear error on {@code command} saying what they are needed for.
+     */
+    static org.nic.trust.TrustedKeys trustedKeys(Object command, String neededTo) {
+        String keys = env("NIC_TRUST_HEAD_KEYS", null);
+        if (keys == null) {
+            throw new CommandLine.ParameterException(new CommandLine(command), "NIC_TRUST_HEAD_KEYS is not set: the public"
+                    + " key files (PEM, comma-separated) whose signatures " + neededTo);
+        }
+        return org.nic.trust.TrustedKeys.read(java.util.Arrays.stream(keys.split(",")).map(String::trim)
+                .filter(k -> !k.isEmpty()).map(Path::of).toList());
+    }
+
     public static String bootstrap() {
         return env("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
     }
@@ -96,9 +116,7 @@ public final class NicCli {
             String id = slideId != null ? slideId : contentId(files);
             // A folder (one series) goes under one prefix, and the slide's URI names the prefix.
             S3Uri uri = new S3Uri(bucket, id + "/" + slide.getFileName() + (folder ? "/" : ""));
-            ObjectStore.Settings settings = new ObjectStore.Settings(env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
-                    required("NIC_STORAGE_ACCESS_KEY"), required("NIC_STORAGE_SECRET_KEY"),
-                    env("NIC_STORAGE_REGION", "us-east-1"), bucket);
+            ObjectStore.Settings settings = storage(bucket);
             try (ObjectStore store = new ObjectStore(settings)) {
                 store.ensureBucket();
                 for (Path f : files) {
@@ -257,17 +275,9 @@ public final class NicCli {
         @Override
         public Integer call() throws Exception {
             String who = by != null && !by.isBlank() ? by : env("USER", "operator");
-            ObjectStore.Settings settings = new ObjectStore.Settings(env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
-                    required("NIC_STORAGE_ACCESS_KEY"), required("NIC_STORAGE_SECRET_KEY"),
-                    env("NIC_STORAGE_REGION", "us-east-1"), bucket);
+            ObjectStore.Settings settings = storage(bucket);
             String prefix = "models/heads/" + task + "/" + version + "/";
-            String keys = env("NIC_TRUST_HEAD_KEYS", null);
-            if (keys == null) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "NIC_TRUST_HEAD_KEYS is not set: the public"
-                        + " key files (PEM, comma-separated) whose signatures make a head pinnable");
-            }
-            org.nic.trust.TrustedKeys trusted = org.nic.trust.TrustedKeys.read(java.util.Arrays.stream(keys.split(","))
-                    .map(String::trim).filter(k -> !k.isEmpty()).map(Path::of).toList());
+            org.nic.trust.TrustedKeys trusted = trustedKeys(this, "make a head pinnable");
             org.nic.event.ModelPublished event;
             try (ObjectStore store = new ObjectStore(settings)) {
                 org.nic.trust.VerifiedHead verified;
