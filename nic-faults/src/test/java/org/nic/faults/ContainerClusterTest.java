@@ -174,7 +174,10 @@ class ContainerClusterTest {
                     assertThat(tap.on(Topics.SLIDE_PREDICTED, slide)).as("%s predicted by the head", slide)
                             .allMatch(p -> p.json().toString().contains(head.headVersion()));
                 }
-                // The large slide moved: its grid's last run is the other encoder's, which resumed the cut one's chunks.
+                // The large slide moved: a later run of its grid is the other encoder's, which resumed the cut one's chunks.
+                // The broker's death afterwards rebalances the group once more and may hand the slide back to the cut
+                // encoder (the other one had not finished, so had not committed it): then the last run is the cut
+                // one's again, resuming the other's chunks. Either way one run at a time, checked below.
                 JsonNode provenance = EventJson.mapper().readTree(store.get(store.uri(
                         StorageLayout.grid(large, Pipeline.ENCODER) + ".zattrs"))).at("/nic/provenance");
                 List<String> writers = new ArrayList<>();
@@ -183,7 +186,8 @@ class ContainerClusterTest {
                 assertThat(writers).as("runs of the large slide's grid: the cut encoder's, then the other's (%s)", provenance)
                         .hasSizeGreaterThanOrEqualTo(2);
                 assertThat(writers.get(0)).startsWith(cutHost + "/");
-                assertThat(writers.get(writers.size() - 1)).doesNotStartWith(cutHost + "/");
+                assertThat(writers.subList(1, writers.size())).as("runs after the cut encoder's first (%s)", provenance)
+                        .anyMatch(w -> !w.startsWith(cutHost + "/"));
                 assertThat(tap.on(Topics.SLIDE_ENCODED, large)).as("the large grid resumed from the cut encoder's chunks")
                         .anyMatch(e -> e.json().get("resumedCells").asInt() > 0);
                 // One writer at a time: the cut encoder, which still had the store, stopped writing once the other's run
