@@ -69,6 +69,8 @@ public final class TilerTestSupport {
         assertThat(EventClient.header(record, "ce_specversion")).isEqualTo("1.0");
         assertThat(EventClient.header(record, "ce_type")).isEqualTo(type.cloudEventType());
         assertThat(EventClient.header(record, "ce_source")).isEqualTo("urn:nic:tiler");
+        // The shared messaging defaults (nic-service's microprofile-config.properties): binary mode, JSON data.
+        assertThat(EventClient.header(record, "content-type")).isEqualTo("application/json");
         assertThat(EventClient.header(record, "ce_id")).isNotBlank();
         assertThat(record.key()).isEqualTo(json.get("slideId").asText());
         return json;

@@ -481,6 +481,8 @@ class EncodingTest {
         assertThat(EventJson.validate(type, json)).as("schema of %s", record.topic()).isEmpty();
         assertThat(EventClient.header(record, "ce_type")).isEqualTo(type.cloudEventType());
         assertThat(EventClient.header(record, "ce_source")).isEqualTo("urn:nic:encoder");
+        // The shared messaging defaults (nic-service's microprofile-config.properties): binary mode, JSON data.
+        assertThat(EventClient.header(record, "content-type")).isEqualTo("application/json");
         assertThat(record.key()).isEqualTo(json.get("slideId").asText());
         return json;
     }
