@@ -1,4 +1,4 @@
-package org.nic.trainer.service;
+package org.nic.trainer.decision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,17 +20,17 @@ class HeadChoiceTest {
 
     @Test
     void candidatesStartWithTheArrangementHeadThenTheCnnWithoutTheMeanCodeReadOut() {
-        List<HeadTrainer.Settings> c = HeadTrainingService.candidates(
+        List<HeadTrainer.Settings> c = HeadSelection.candidates(
                 new HeadTrainer.Settings(TaskKind.CLASSIFICATION, 2, 64, 30, 8, 1e-3f, 17));
         assertThat(c).extracting(HeadTrainer.Settings::type).containsExactly(HeadTrainer.Type.ARRANGEMENT,
                 HeadTrainer.Type.ARRANGEMENT_COMPOSITION, HeadTrainer.Type.ARRANGEMENT_BLEND, HeadTrainer.Type.GIGAPIXEL,
                 HeadTrainer.Type.GIGAPIXEL, HeadTrainer.Type.ATTENTION);
-        assertThat(c).filteredOn(HeadTrainingService::cheap).hasSize(3);
+        assertThat(c).filteredOn(HeadSelection::cheap).hasSize(3);
         assertThat(c.get(3).meanCode()).isFalse();
         assertThat(c.get(4).meanCode()).isTrue();
-        assertThat(HeadTrainingService.describe(c.get(4))).contains("mean-code read-out");
-        assertThat(HeadTrainingService.describe(c.get(2))).contains("blend");
-        assertThat(HeadTrainingService.describe(c.get(0))).contains("join ratios");
+        assertThat(HeadSelection.describe(c.get(4))).contains("mean-code read-out");
+        assertThat(HeadSelection.describe(c.get(2))).contains("blend");
+        assertThat(HeadSelection.describe(c.get(0))).contains("join ratios");
     }
 
     @Test
@@ -40,11 +40,11 @@ class HeadChoiceTest {
                 "scattered", "scattered");
         double[][] simple = {{0.1}, {0.2}, {0.3}, {0.6}, {0.5}, {0.7}, {0.8}, {0.9}};
         double[][] richer = {{0.1}, {0.2}, {0.3}, {0.4}, {0.6}, {0.7}, {0.8}, {0.9}};
-        int chosen = HeadTrainingService.choose(List.of(simple, richer, richer),
-                (p, s) -> HeadTrainingService.metric(PublishGateTest.PATTERN, p, truth, s), 8, GATE);
+        int chosen = HeadSelection.choose(List.of(simple, richer, richer),
+                (p, s) -> TaskScoring.metric(PublishGateTest.PATTERN, p, truth, s), 8, GATE);
         assertThat(chosen).isZero();
-        assertThat(HeadTrainingService.metric(PublishGateTest.PATTERN, richer, truth, HeadTrainingService.all(8)))
-                .isGreaterThan(HeadTrainingService.metric(PublishGateTest.PATTERN, simple, truth, HeadTrainingService.all(8)));
+        assertThat(TaskScoring.metric(PublishGateTest.PATTERN, richer, truth, TaskScoring.all(8)))
+                .isGreaterThan(TaskScoring.metric(PublishGateTest.PATTERN, simple, truth, TaskScoring.all(8)));
     }
 
     @Test
@@ -64,10 +64,10 @@ class HeadChoiceTest {
             third[i] = new double[] {(scattered ? 1 : 0) + 0.35 * r.nextGaussian()};
         }
         List<LabelRecorded> truth = PublishGateTest.labels(classes);
-        HeadTrainingService.SampleMetric auc = (p, s) -> HeadTrainingService.metric(PublishGateTest.PATTERN, p, truth, s);
-        assertThat(HeadTrainingService.choose(List.of(simple, better, third), auc, 40, GATE)).isEqualTo(1);
-        assertThat(HeadTrainingService.choose(List.of(simple, better), auc, 40, GATE)).isEqualTo(1);
-        assertThat(HeadTrainingService.choose(List.of(simple, simple), auc, 40, GATE)).isZero();
+        TaskScoring.SampleMetric auc = (p, s) -> TaskScoring.metric(PublishGateTest.PATTERN, p, truth, s);
+        assertThat(HeadSelection.choose(List.of(simple, better, third), auc, 40, GATE)).isEqualTo(1);
+        assertThat(HeadSelection.choose(List.of(simple, better), auc, 40, GATE)).isEqualTo(1);
+        assertThat(HeadSelection.choose(List.of(simple, simple), auc, 40, GATE)).isZero();
     }
 
     @Test
@@ -87,10 +87,10 @@ class HeadChoiceTest {
             good[i] = new double[] {(scattered ? 1 : 0) + 0.1 * r.nextGaussian()};
         }
         List<LabelRecorded> truth = PublishGateTest.labels(classes);
-        HeadTrainingService.SampleMetric auc = (p, s) -> HeadTrainingService.metric(PublishGateTest.PATTERN, p, truth, s);
-        assertThat(HeadTrainingService.chooseOrBlend(a, b, auc, 60, GATE)).as("alike: the blend").isEqualTo(2);
-        assertThat(HeadTrainingService.chooseOrBlend(a, good, auc, 60, GATE)).as("the shares clearly better").isEqualTo(1);
-        assertThat(HeadTrainingService.chooseOrBlend(good, a, auc, 60, GATE)).as("the joins clearly better").isZero();
+        TaskScoring.SampleMetric auc = (p, s) -> TaskScoring.metric(PublishGateTest.PATTERN, p, truth, s);
+        assertThat(HeadSelection.chooseOrBlend(a, b, auc, 60, GATE)).as("alike: the blend").isEqualTo(2);
+        assertThat(HeadSelection.chooseOrBlend(a, good, auc, 60, GATE)).as("the shares clearly better").isEqualTo(1);
+        assertThat(HeadSelection.chooseOrBlend(good, a, auc, 60, GATE)).as("the joins clearly better").isZero();
     }
 
     @Test
@@ -106,8 +106,8 @@ class HeadChoiceTest {
             weak[i] = new double[] {(scattered ? 1 : 0) + 2 * r.nextGaussian()};
         }
         List<LabelRecorded> truth = PublishGateTest.labels(classes);
-        HeadTrainingService.SampleMetric auc = (p, s) -> HeadTrainingService.metric(PublishGateTest.PATTERN, p, truth, s);
-        assertThat(HeadTrainingService.beatable(perfect, auc, 40, GATE)).as("a perfect choice").isFalse();
-        assertThat(HeadTrainingService.beatable(weak, auc, 40, GATE)).as("a weak choice").isTrue();
+        TaskScoring.SampleMetric auc = (p, s) -> TaskScoring.metric(PublishGateTest.PATTERN, p, truth, s);
+        assertThat(HeadSelection.beatable(perfect, auc, 40, GATE)).as("a perfect choice").isFalse();
+        assertThat(HeadSelection.beatable(weak, auc, 40, GATE)).as("a weak choice").isTrue();
     }
 }

@@ -1,4 +1,4 @@
-package org.nic.trainer.service;
+package org.nic.trainer.decision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,12 +27,12 @@ class PublishGateTest {
         List<LabelRecorded> truth = labels("compact", "compact", "compact", "scattered", "scattered", "scattered");
         double[][] challenger = {{0.1}, {0.2}, {0.3}, {0.7}, {0.8}, {0.9}};
         double[][] champion = {{0.1}, {0.2}, {0.6}, {0.5}, {0.8}, {0.9}};
-        int[] all = HeadTrainingService.all(6);
-        assertThat(HeadTrainingService.metric(PATTERN, challenger, truth, all)).isEqualTo(1.0);
-        assertThat(HeadTrainingService.metric(PATTERN, champion, truth, all)).isCloseTo(8.0 / 9, org.assertj.core.api.Assertions.within(1e-9));
+        int[] all = TaskScoring.all(6);
+        assertThat(TaskScoring.metric(PATTERN, challenger, truth, all)).isEqualTo(1.0);
+        assertThat(TaskScoring.metric(PATTERN, champion, truth, all)).isCloseTo(8.0 / 9, org.assertj.core.api.Assertions.within(1e-9));
 
         PublishGate.Decision d = new PublishGate(0.95, 2000, 5, 17).decide(6, s -> new double[] {
-            HeadTrainingService.metric(PATTERN, challenger, truth, s), HeadTrainingService.metric(PATTERN, champion, truth, s)},
+            TaskScoring.metric(PATTERN, challenger, truth, s), TaskScoring.metric(PATTERN, champion, truth, s)},
                 "champion");
         assertThat(d.gain()).isGreaterThan(0.02);
         assertThat(d.publish()).as(d.reason()).isFalse();
@@ -54,7 +54,7 @@ class PublishGateTest {
         }
         List<LabelRecorded> truth = labels(classes.toArray(String[]::new));
         PublishGate.Decision d = new PublishGate(0.95, 2000, 5, 17).decide(60, s -> new double[] {
-            HeadTrainingService.metric(PATTERN, challenger, truth, s), HeadTrainingService.metric(PATTERN, champion, truth, s)},
+            TaskScoring.metric(PATTERN, challenger, truth, s), TaskScoring.metric(PATTERN, champion, truth, s)},
                 "champion");
         assertThat(d.publish()).as(d.reason()).isTrue();
         assertThat(d.metricLower()).isLessThan(d.metric()).isGreaterThan(0.8);
