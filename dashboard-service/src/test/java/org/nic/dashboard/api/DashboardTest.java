@@ -80,7 +80,7 @@ class DashboardTest {
 
     @BeforeAll
     static void startBrowserAndServices() throws Exception {
-        String roots = CMU1.getParent().toAbsolutePath().toString();
+        String roots = CMU1.getParent().toAbsolutePath() + "," + NicTestInfrastructure.sharedData().resolve("dicom").toAbsolutePath();
         List<CompletableFuture<ServiceProcess>> starting = List.of(
                 start("tiler-service", Map.of("nic.sources.allowed-roots", roots)),
                 start("encoder-service", Map.of("nic.sources.allowed-roots", roots, "nic.encoder.device", "cpu",
@@ -210,6 +210,7 @@ class DashboardTest {
 
             slideView(slide, encoder, version);
             modelView(encoder, version);
+            dicomDeepZoom(events, slide);
         }
     }
 
@@ -433,6 +434,83 @@ class DashboardTest {
         assertThat(((Number) tiles.get("first")).intValue()).isEqualTo(200);
         assertThat((String) tiles.get("type")).isEqualTo("image/jpeg");
         assertThat(((Number) tiles.get("outside")).intValue()).as("a level beyond the pyramid").isEqualTo(404);
+    }
+
+    /**
+     * The viewer over a DICOM slide (nic-core's DICOM reader, as the tiler's): the DICOM pyramid of CMU-1-Small-Region
+     * arrives, and its Deep Zoom pyramid has the SVS's size, and its full-resolution tile over a tissue cell shows what the
+     * SVS's same tile shows (both re-encoded from the scanner's JPEG: a JPEG tolerance).
+     */
+    void dicomDeepZoom(EventClient events, String svsSlide) throws Exception {
+        String dicom = "cmu1-dicom-" + System.nanoTime();
+        Path folder = NicTestInfrastructure.sharedData().resolve("dicom/cmu-1-small-region");
+        var from = events.endOffsets(Topics.SLIDE_TILED, Topics.SLIDE_FAILED);
+        events.publish(EventType.SLIDE_ARRIVED, dicom, new SlideArrived(dicom, "file:" + folder.toAbsolutePath(), "dicom-demo",
+                "CASE-DEMO-2", null));
+        ConsumerRecord<String, byte[]> tiled = events.await(from, r -> dicom.equals(r.key()), TIMEOUT, Topics.SLIDE_TILED,
+                Topics.SLIDE_FAILED);
+        assertThat(tiled.topic()).as("the DICOM slide is tiled: %s", new String(tiled.value())).isEqualTo(Topics.SLIDE_TILED);
+        org.nic.tiling.SlidePlan plan;
+        try (ObjectStore store = NicTestInfrastructure.store(NicTestInfrastructure.BUCKET)) {
+            plan = EventJson.mapper().readValue(store.get(store.uri(StorageLayout.plan(svsSlide))), org.nic.tiling.SlidePlan.class);
+        }
+        String svsDzi = fetchText("/api/slides/" + svsSlide + "/slide.dzi");
+        String dicomDzi = fetchText("/api/slides/" + dicom + "/slide.dzi");
+        assertThat(dicomDzi).as("the DICOM slide's Deep Zoom pyramid has the SVS's size and tiles").isEqualTo(svsDzi);
+        int tileSize = Integer.parseInt(svsDzi.replaceAll("(?s).*TileSize=\"(\\d+)\".*", "$1"));
+        long width = plan.slide().levels().get(0).width();
+        long height = plan.slide().levels().get(0).height();
+        int top = 64 - Long.numberOfLeadingZeros(Math.max(width, height) - 1); // the full-resolution level
+        double cell = plan.grid().cellSizeLevel0();
+        int[] target = plan.tissueCells().get(plan.tissueCells().size() / 2);
+        long col = Math.round((target[1] + 0.5) * cell) / tileSize;
+        long row = Math.round((target[0] + 0.5) * cell) / tileSize;
+        String tile = "/slide_files/" + top + "/" + col + "_" + row + ".jpeg";
+        java.awt.image.BufferedImage a = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
+                fetchBytes("/api/slides/" + svsSlide + tile)));
+        java.awt.image.BufferedImage b = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
+                fetchBytes("/api/slides/" + dicom + tile)));
+        assertThat(b.getWidth()).isEqualTo(a.getWidth());
+        assertThat(b.getHeight()).isEqualTo(a.getHeight());
+        double error = 0;
+        double mean = 0;
+        double square = 0;
+        int values = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                int p = a.getRGB(x, y);
+                int q = b.getRGB(x, y);
+                for (int shift = 0; shift <= 16; shift += 8) {
+                    int want = p >> shift & 0xff;
+                    error += Math.abs((q >> shift & 0xff) - want);
+                    mean += want;
+                    square += (double) want * want;
+                    values++;
+                }
+            }
+        }
+        double spread = Math.sqrt(square / values - (mean / values) * (mean / values));
+        System.out.printf("deep zoom tile %s, DICOM against SVS: mean absolute difference %.2f (pixel spread %.1f)%n", tile,
+                error / values, spread);
+        assertThat(spread).as("the tile shows tissue, so a misplaced tile would not match").isGreaterThan(8);
+        assertThat(error / values).as("mean absolute difference of tile %s, DICOM against SVS", tile).isLessThan(14);
+    }
+
+    /** A dashboard resource fetched by the signed-in page, as text. */
+    String fetchText(String path) {
+        return (String) ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + " fetch(arguments[0]).then(r => r.ok ? r.text() : 'HTTP ' + r.status).then(done).catch(e => done('' + e));",
+                path);
+    }
+
+    /** A dashboard resource fetched by the signed-in page, as bytes (base64 across the driver). */
+    byte[] fetchBytes(String path) {
+        String b64 = (String) ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + " fetch(arguments[0]).then(r => { if (!r.ok) throw new Error('HTTP ' + r.status); return r.arrayBuffer(); })"
+                + ".then(buf => { let s = ''; new Uint8Array(buf).forEach(x => s += String.fromCharCode(x)); done(btoa(s)); })"
+                + ".catch(e => done('error: ' + e));", path);
+        assertThat(b64).as("fetching %s", path).doesNotStartWith("error:");
+        return java.util.Base64.getDecoder().decode(b64);
     }
 
     /**
