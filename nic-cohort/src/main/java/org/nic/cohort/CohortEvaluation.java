@@ -11,6 +11,7 @@ import org.nic.model.TaskKind;
 import org.nic.training.head.HeadLabel;
 import org.nic.training.head.HeadTrainer;
 import org.nic.training.metrics.SlideMetrics;
+import org.nic.training.metrics.TaskMetric;
 
 /**
  * The paper-style table for one encoder's grids of a cohort: each head type trained on the training slides
@@ -288,51 +289,30 @@ public final class CohortEvaluation {
         return Bootstrap.of(test.size(), sample -> metric(task, family, scores, test, sample), s.resamples(), s.seed());
     }
 
+    /** The task's metric on the test slides {@code sample} ({@link TaskMetric}, the trainer's gate's too). */
     static double metric(CohortTask task, CohortGenerator.Patterns family, double[][] scores, List<CohortGenerator.Slide> test,
                          int[] sample) {
-        int n = sample.length;
-        double[] p = new double[n];
-        for (int k = 0; k < n; k++) {
-            p[k] = scores[sample[k]][0];
-        }
-        try {
-            return switch (task) {
-                case TUMOUR_FRACTION -> {
-                    double[] y = new double[n];
-                    for (int k = 0; k < n; k++) {
-                        y[k] = test.get(sample[k]).tumourFraction();
-                    }
-                    yield SlideMetrics.spearman(p, y);
-                }
-                case GROWTH_PATTERN -> {
-                    if (family.patterns().size() == 2) {
-                        boolean[] positive = new boolean[n];
-                        for (int k = 0; k < n; k++) {
-                            positive[k] = family.index(test.get(sample[k]).pattern()) == 1;
-                        }
-                        yield SlideMetrics.auc(p, positive);
-                    }
-                    double[][] probabilities = new double[n][];
-                    int[] y = new int[n];
-                    for (int k = 0; k < n; k++) {
-                        probabilities[k] = scores[sample[k]];
-                        y[k] = family.index(test.get(sample[k]).pattern());
-                    }
-                    yield SlideMetrics.macroAuc(probabilities, y);
-                }
-                case OVERALL_SURVIVAL -> {
-                    double[] time = new double[n];
-                    boolean[] event = new boolean[n];
-                    for (int k = 0; k < n; k++) {
-                        time[k] = test.get(sample[k]).time();
-                        event[k] = test.get(sample[k]).event();
-                    }
-                    yield SlideMetrics.concordanceIndex(p, time, event);
-                }
-            };
-        } catch (IllegalArgumentException e) {
-            return Double.NaN;
-        }
+        return TaskMetric.of(task.kind(), family == null ? 0 : family.patterns().size(), scores, new TaskMetric.Truth() {
+            @Override
+            public double value(int i) {
+                return test.get(i).tumourFraction();
+            }
+
+            @Override
+            public int classIndex(int i) {
+                return family.index(test.get(i).pattern());
+            }
+
+            @Override
+            public double time(int i) {
+                return test.get(i).time();
+            }
+
+            @Override
+            public boolean event(int i) {
+                return test.get(i).event();
+            }
+        }, sample);
     }
 
     static List<HeadLabel> headLabels(CohortTask task, CohortGenerator.Patterns family, List<CohortGenerator.Slide> slides) {

@@ -5,7 +5,7 @@ import org.nic.event.LabelRecorded;
 import org.nic.label.TaskDefinition;
 import org.nic.model.TaskKind;
 import org.nic.training.head.HeadLabel;
-import org.nic.training.metrics.SlideMetrics;
+import org.nic.training.metrics.TaskMetric;
 
 /** A task's metric, its name and its trivial baseline, and a label as the head trainer reads it. */
 public final class TaskScoring {
@@ -40,46 +40,32 @@ public final class TaskScoring {
         };
     }
 
-    /** The task's metric of per-slide outputs on the slides {@code sample} (indices, repeats allowed); NaN when undefined. */
+    /**
+     * The task's metric of per-slide outputs on the slides {@code sample} (indices, repeats allowed); NaN when undefined
+     * ({@link TaskMetric}, the cohort's evaluation's too).
+     */
     public static double metric(TaskDefinition def, double[][] predicted, List<LabelRecorded> truth, int[] sample) {
-        int n = sample.length;
-        try {
-            switch (def.kind()) {
-                case REGRESSION -> {
-                    double[] p = new double[n];
-                    double[] y = new double[n];
-                    for (int k = 0; k < n; k++) {
-                        p[k] = predicted[sample[k]][0];
-                        y[k] = truth.get(sample[k]).value();
-                    }
-                    return SlideMetrics.spearman(p, y);
-                }
-                case CLASSIFICATION -> {
-                    int classes = def.classes().size();
-                    double[][] p = new double[n][];
-                    int[] y = new int[n];
-                    for (int k = 0; k < n; k++) {
-                        double[] out = predicted[sample[k]];
-                        p[k] = classes > 2 ? out : new double[] {1 - out[0], out[0]};
-                        y[k] = def.classes().indexOf(truth.get(sample[k]).label());
-                    }
-                    return SlideMetrics.macroAuc(p, y);
-                }
-                default -> {
-                    double[] risk = new double[n];
-                    double[] time = new double[n];
-                    boolean[] event = new boolean[n];
-                    for (int k = 0; k < n; k++) {
-                        risk[k] = predicted[sample[k]][0];
-                        time[k] = truth.get(sample[k]).time();
-                        event[k] = truth.get(sample[k]).event();
-                    }
-                    return SlideMetrics.concordanceIndex(risk, time, event);
-                }
+        return TaskMetric.of(def.kind(), def.classes().size(), predicted, new TaskMetric.Truth() {
+            @Override
+            public double value(int i) {
+                return truth.get(i).value();
             }
-        } catch (IllegalArgumentException e) {
-            return Double.NaN; // e.g. a single class among the slides
-        }
+
+            @Override
+            public int classIndex(int i) {
+                return def.classes().indexOf(truth.get(i).label());
+            }
+
+            @Override
+            public double time(int i) {
+                return truth.get(i).time();
+            }
+
+            @Override
+            public boolean event(int i) {
+                return truth.get(i).event();
+            }
+        }, sample);
     }
 
     /** The indices 0 .. n-1: every slide once. */
