@@ -84,43 +84,20 @@ public final class GridStatistics {
         return weights == 0 || denominator == 0 ? Double.NaN : (n / weights) * numerator / denominator;
     }
 
-    /** Leading eigenvector of x^T x by power iteration (deterministic start). */
+    /** The leading principal axis of the centred rows {@code x} ({@link org.nic.stats.Pca} of x^T x). */
     static double[] firstComponent(double[][] x, int c) {
-        double[][] cov = new double[c][c];
+        double[][] scatter = new double[c][c];
         for (double[] row : x) {
             for (int a = 0; a < c; a++) {
                 if (row[a] == 0) {
                     continue;
                 }
                 for (int b = 0; b < c; b++) {
-                    cov[a][b] += row[a] * row[b];
+                    scatter[a][b] += row[a] * row[b];
                 }
             }
         }
-        double[] v = new double[c];
-        java.util.Arrays.fill(v, 1 / Math.sqrt(c));
-        for (int it = 0; it < 200; it++) {
-            double[] w = new double[c];
-            for (int a = 0; a < c; a++) {
-                for (int b = 0; b < c; b++) {
-                    w[a] += cov[a][b] * v[b];
-                }
-            }
-            double norm = Math.sqrt(java.util.Arrays.stream(w).map(t -> t * t).sum());
-            if (norm == 0) {
-                return v;
-            }
-            double change = 0;
-            for (int a = 0; a < c; a++) {
-                w[a] /= norm;
-                change += Math.abs(w[a] - v[a]);
-            }
-            v = w;
-            if (change < 1e-10) {
-                break;
-            }
-        }
-        return v;
+        return org.nic.stats.Pca.axes(scatter, 1)[0];
     }
 
     private static double code(CompressedGrid g, int channel, int row, int col) {

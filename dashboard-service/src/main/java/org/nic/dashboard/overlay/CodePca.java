@@ -1,15 +1,13 @@
 package org.nic.dashboard.overlay;
 
 import java.util.Arrays;
-import org.apache.commons.math3.linear.EigenDecomposition;
-import org.apache.commons.math3.linear.MatrixUtils;
-import org.apache.commons.math3.linear.RealMatrix;
 import org.nic.grid.CompressedGrid;
+import org.nic.stats.Pca;
 
 /**
  * Principal components of a grid's codes over its tissue cells, the NIC paper's way of showing what the
- * encoder sees: the first three components as red, green and blue. Signs are fixed (the largest loading of
- * each component is positive), so the same grid always gets the same colours.
+ * encoder sees: the first three components as red, green and blue ({@link Pca}: the largest loading of each
+ * component is positive, so the same grid always gets the same colours).
  */
 public final class CodePca {
 
@@ -64,24 +62,9 @@ public final class CodePca {
                 cov[b][a] = cov[a][b];
             }
         }
-        RealMatrix m = MatrixUtils.createRealMatrix(cov);
-        EigenDecomposition eig = new EigenDecomposition(m);
-        double[] values = eig.getRealEigenvalues();
-        Integer[] order = new Integer[c];
-        for (int i = 0; i < c; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
+        double[][] axes = Pca.axes(cov, k);
         for (int comp = 0; comp < k; comp++) {
-            double[] loading = comp < c && values[order[comp]] > 1e-12 ? eig.getEigenvector(order[comp]).toArray()
-                    : new double[c];
-            int largest = 0;
-            for (int ch = 1; ch < c; ch++) {
-                if (Math.abs(loading[ch]) > Math.abs(loading[largest])) {
-                    largest = ch;
-                }
-            }
-            double sign = loading[largest] < 0 ? -1 : 1;
+            double[] loading = axes[comp];
             for (int i = 0; i < cells; i++) {
                 if (!g.tissue()[i]) {
                     continue;
@@ -90,7 +73,7 @@ public final class CodePca {
                 for (int ch = 0; ch < c; ch++) {
                     s += (g.codes()[ch * cells + i] - mean[ch]) * loading[ch];
                 }
-                out[comp][i] = (float) (sign * s);
+                out[comp][i] = (float) s;
             }
         }
         return out;
