@@ -34,7 +34,7 @@ public final class ClusterStatistics {
                 }
             }
         }
-        return new ClusterStatistics(org.nic.training.head.KMeans.cluster(points, k, 30, random));
+        return new ClusterStatistics(org.nic.stats.KMeans.cluster(points, k, 30, random));
     }
 
     public int clusters() {
@@ -50,7 +50,7 @@ public final class ClusterStatistics {
         int[] label = new int[g.rows() * g.cols()];
         java.util.Arrays.fill(label, -1);
         for (int[] cell : g.tissueCells()) {
-            label[cell[0] * g.cols() + cell[1]] = org.nic.training.head.KMeans.nearest(code(g, cell[0], cell[1]), centres);
+            label[cell[0] * g.cols() + cell[1]] = org.nic.stats.KMeans.nearest(code(g, cell[0], cell[1]), centres);
         }
         double[][] joins = new double[k][k];
         double pairs = 0;

@@ -1,5 +1,6 @@
 package org.nic.cohort;
 
+import org.nic.stats.Bootstrap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

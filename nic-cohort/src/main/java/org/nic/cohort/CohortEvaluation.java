@@ -1,5 +1,6 @@
 package org.nic.cohort;
 
+import org.nic.stats.Bootstrap;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,8 +11,8 @@ import org.nic.model.OnnxHead;
 import org.nic.model.TaskKind;
 import org.nic.training.head.HeadLabel;
 import org.nic.training.head.HeadTrainer;
-import org.nic.training.metrics.SlideMetrics;
-import org.nic.training.metrics.TaskMetric;
+import org.nic.stats.SlideMetrics;
+import org.nic.stats.TaskMetric;
 
 /**
  * The paper-style table for one encoder's grids of a cohort: each head type trained on the training slides

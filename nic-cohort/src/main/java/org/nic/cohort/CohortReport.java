@@ -1,5 +1,6 @@
 package org.nic.cohort;
 
+import org.nic.stats.Bootstrap;
 import java.util.List;
 import java.util.Map;
 import org.nic.event.ModelPublished;

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nic.grid.CompressedGrid;
-import org.nic.training.metrics.SlideMetrics;
+import org.nic.stats.SlideMetrics;
 
 /**
  * Desmoplastic vs replacement on grids whose codes are each tissue class's own code plus noise: the bag of codes

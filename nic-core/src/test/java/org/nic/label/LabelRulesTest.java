@@ -1,5 +1,6 @@
 package org.nic.label;
 
+import org.nic.stats.PublishGate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;

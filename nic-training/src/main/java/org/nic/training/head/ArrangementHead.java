@@ -1,5 +1,6 @@
 package org.nic.training.head;
 
+import org.nic.stats.KMeans;
 import static org.nic.training.model.OnnxGraph.floatInfo;
 import static org.nic.training.model.OnnxGraph.intAttr;
 import static org.nic.training.model.OnnxGraph.ints;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.Random;
 import org.nic.grid.CompressedGrid;
 import org.nic.model.TaskKind;
-import org.nic.training.metrics.SlideMetrics;
+import org.nic.stats.SlideMetrics;
 import org.nic.training.model.OnnxGraph;
 
 /**

@@ -1,5 +1,6 @@
 package org.nic.training.head;
 
+import org.nic.stats.KMeans;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.nic.grid.CompressedGrid;
 import org.nic.model.OnnxHead;
 import org.nic.model.TaskKind;
-import org.nic.training.metrics.SlideMetrics;
+import org.nic.stats.SlideMetrics;
 
 /**
  * The arrangement head on grids of three cell types (each its own code plus noise) where tumour is either one mass or

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.nic.grid.CompressedGrid;
 import org.nic.model.OnnxHead;
 import org.nic.model.TaskKind;
-import org.nic.training.metrics.SlideMetrics;
+import org.nic.stats.SlideMetrics;
 
 /**
  * Heads learn all three task kinds from small synthetic grids whose labels come from a known signal

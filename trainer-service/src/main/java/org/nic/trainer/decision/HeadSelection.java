@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 import org.nic.event.LabelRecorded;
 import org.nic.grid.CompressedGrid;
 import org.nic.label.HeldOutSplit;
-import org.nic.label.PublishGate;
+import org.nic.stats.PublishGate;
 import org.nic.label.TaskDefinition;
 import org.nic.model.OnnxHead;
 import org.nic.trainer.decision.TaskScoring.SampleMetric;

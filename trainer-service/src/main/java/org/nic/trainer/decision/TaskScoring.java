@@ -5,7 +5,7 @@ import org.nic.event.LabelRecorded;
 import org.nic.label.TaskDefinition;
 import org.nic.model.TaskKind;
 import org.nic.training.head.HeadLabel;
-import org.nic.training.metrics.TaskMetric;
+import org.nic.stats.TaskMetric;
 
 /** A task's metric, its name and its trivial baseline, and a label as the head trainer reads it. */
 public final class TaskScoring {

@@ -25,7 +25,7 @@ import org.nic.event.ModelPublished;
 import org.nic.grid.ZarrGridReader;
 import org.nic.hash.Sha256;
 import org.nic.label.LabelValidator;
-import org.nic.label.PublishGate;
+import org.nic.stats.PublishGate;
 import org.nic.label.TaskDefinition;
 import org.nic.model.ModelCard;
 import org.nic.service.messaging.CloudEventSender;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nic.event.LabelRecorded;
-import org.nic.label.PublishGate;
+import org.nic.stats.PublishGate;
 import org.nic.model.TaskKind;
 import org.nic.training.head.HeadTrainer;
 

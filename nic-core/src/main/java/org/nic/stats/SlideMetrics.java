@@ -1,4 +1,4 @@
-package org.nic.training.metrics;
+package org.nic.stats;
 
 import java.util.Arrays;
 import java.util.Comparator;

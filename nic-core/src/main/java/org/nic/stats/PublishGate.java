@@ -1,9 +1,8 @@
-package org.nic.label;
+package org.nic.stats;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Whether a newly trained head (challenger) replaces the active one (champion), judged on the same
@@ -74,16 +73,10 @@ public final class PublishGate {
             return new Decision(false, "the metric is not defined on the held-out slides (one class only?)", full[0],
                     Double.NaN, Double.NaN, full[0] - full[1], Double.NaN);
         }
-        SplittableRandom random = new SplittableRandom(seed);
         List<Double> metrics = new ArrayList<>();
         List<Double> gains = new ArrayList<>();
         int undefined = 0;
-        int[] sample = new int[n];
-        for (int b = 0; b < resamples; b++) {
-            for (int i = 0; i < n; i++) {
-                sample[i] = random.nextInt(n);
-            }
-            double[] s = metric.score(sample);
+        for (double[] s : Bootstrap.resampled(n, resamples, seed, metric::score)) {
             if (!Double.isFinite(s[0]) || !Double.isFinite(s[1])) {
                 undefined++; // e.g. a resample with one class: no AUC
                 continue;

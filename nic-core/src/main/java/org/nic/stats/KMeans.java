@@ -1,4 +1,4 @@
-package org.nic.training.head;
+package org.nic.stats;
 
 import java.util.List;
 import java.util.Random;
@@ -63,7 +63,7 @@ public final class KMeans {
         return centres;
     }
 
-    static double meanNearestSquaredDistance(List<float[]> points, float[][] centres) {
+    public static double meanNearestSquaredDistance(List<float[]> points, float[][] centres) {
         double sum = 0;
         for (float[] p : points) {
             sum += distance(p, centres[nearestCentre(p, centres)]);
@@ -89,7 +89,7 @@ public final class KMeans {
         return best;
     }
 
-    static double distance(float[] a, float[] b) {
+    public static double distance(float[] a, float[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
             double t = a[i] - b[i];

@@ -1,4 +1,4 @@
-package org.nic.training.metrics;
+package org.nic.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
