@@ -276,7 +276,7 @@ public final class NicCli {
         public Integer call() throws Exception {
             String who = by != null && !by.isBlank() ? by : env("USER", "operator");
             ObjectStore.Settings settings = storage(bucket);
-            String prefix = "models/heads/" + task + "/" + version + "/";
+            String prefix = org.nic.storage.StorageLayout.head(task, version);
             org.nic.trust.TrustedKeys trusted = trustedKeys(this, "make a head pinnable");
             org.nic.event.ModelPublished event;
             try (ObjectStore store = new ObjectStore(settings)) {

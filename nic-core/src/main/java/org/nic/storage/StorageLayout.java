@@ -44,6 +44,14 @@ public final class StorageLayout {
         return "models/encoders/" + requireId(encoderId) + "/";
     }
 
+    /**
+     * Prefix of a head version in the model registry ({@code model.onnx}, {@code card.json}, {@code signature.json}):
+     * the trainer writes it, every version stays.
+     */
+    public static String head(String task, String version) {
+        return "models/heads/" + requireId(task) + "/" + requireId(version) + "/";
+    }
+
     private static String requireId(String slideId) {
         if (!isValidSlideId(slideId)) {
             throw new IllegalArgumentException("invalid id (letters, digits, . _ -): " + slideId);

@@ -393,7 +393,7 @@ class ContainerClusterTest {
         byte[] onnx = head.onnx();
         String sha = Sha256.hex(onnx);
         String version = "v-containers-" + sha.substring(0, 8);
-        String prefix = "models/heads/" + TASK + "/" + version + "/";
+        String prefix = StorageLayout.head(TASK, version);
         ModelCard card = new ModelCard(TASK + "-" + version, "head", "model.onnx", sha, "onnx", "grid", "output",
                 "arrangement head (test)", 0, List.of(TASK), "24 synthetic grids", 7L, Map.of(), "nic-faults", "Apache-2.0",
                 "nic-faults", Instant.now(), Map.of("crop", head.crop(), "crops", 4, "encoderId", Pipeline.ENCODER,

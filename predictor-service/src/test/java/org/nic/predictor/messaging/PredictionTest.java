@@ -217,7 +217,7 @@ class PredictionTest {
                 new HeadTrainer.Settings(kind, classNames.size(), 16, 6, 8, 3e-3f, seed));
         byte[] onnx = head.onnx();
         String sha = Sha256.hex(onnx);
-        String prefix = "models/heads/" + task + "/" + version + "/";
+        String prefix = StorageLayout.head(task, version);
         ModelCard card = new ModelCard(task + "-" + version, "head", "model.onnx", sha, "onnx", "grid", "output", "gigapixel",
                 0, List.of(task), "test", seed, Map.of(), "test", "Apache-2.0", "test", Instant.now(),
                 Map.of("crop", head.crop(), "crops", how == Publish.CROPS_BEYOND_LIMIT ? 100_000 : 4, "encoderId", encoder,

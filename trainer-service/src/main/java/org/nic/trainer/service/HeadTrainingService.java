@@ -248,7 +248,7 @@ public class HeadTrainingService {
         String sha = Sha256.hex(onnx);
         String version = "v" + DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
                 + "-" + sha.substring(0, 8);
-        String prefix = "models/heads/" + task + "/" + version + "/";
+        String prefix = StorageLayout.head(task, version);
         ModelCard card = HeadCard.of(def, policy, run, encoder, version, sha, all.size(), snapshot, Instant.now());
         byte[] cardBytes = EventJson.toBytes(card);
         HeadSignature signature = signingKey.sign(onnx, cardBytes, name);
