@@ -27,9 +27,8 @@ public final class HeadSelection {
 
     private static final Logger LOG = Logger.getLogger(HeadSelection.class);
 
-    private final double gateLevel;
-    private final int gateResamples;
-    private final long seed;
+    /** The choice's gate: the publish gate's level, resamples and seed, judging on as few as 3 slides. */
+    private final PublishGate gate;
     private final int crops;
 
     /**
@@ -39,9 +38,7 @@ public final class HeadSelection {
      * @param crops         crops per slide when a head predicts a grid larger than its crop
      */
     public HeadSelection(double gateLevel, int gateResamples, long seed, int crops) {
-        this.gateLevel = gateLevel;
-        this.gateResamples = gateResamples;
-        this.seed = seed;
+        this.gate = new PublishGate(gateLevel, gateResamples, 3, seed);
         this.crops = crops;
     }
 
@@ -77,7 +74,6 @@ public final class HeadSelection {
                                       List<LabelRecorded> truth, boolean ridgeOnly) {
         List<HeadTrainer.Settings> candidates = candidates(settings);
         List<HeadLabel> all = truth.stream().map(l -> headLabel(def, l)).toList();
-        PublishGate gate = new PublishGate(gateLevel, gateResamples, 3, seed);
         int ridges = (int) candidates.stream().filter(HeadSelection::cheap).count();
         int chosen = chooseCheap(def, candidates.subList(0, ridges), grids, truth, gate);
 
