@@ -1,6 +1,5 @@
 package org.nic.cohort;
 
-import org.nic.stats.Bootstrap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +19,7 @@ import org.nic.event.Topics;
 import org.nic.grid.CompressedGrid;
 import org.nic.grid.ZarrGridReader;
 import org.nic.model.ModelCard;
+import org.nic.stats.Bootstrap;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.StorageLayout;
 import picocli.CommandLine;

@@ -1,6 +1,5 @@
 package org.nic.cohort;
 
-import org.nic.stats.Bootstrap;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,10 +8,11 @@ import java.util.Map;
 import org.nic.grid.CompressedGrid;
 import org.nic.model.OnnxHead;
 import org.nic.model.TaskKind;
-import org.nic.training.head.HeadLabel;
-import org.nic.training.head.HeadTrainer;
+import org.nic.stats.Bootstrap;
 import org.nic.stats.SlideMetrics;
 import org.nic.stats.TaskMetric;
+import org.nic.training.head.HeadLabel;
+import org.nic.training.head.HeadTrainer;
 
 /**
  * The paper-style table for one encoder's grids of a cohort: each head type trained on the training slides

@@ -1,9 +1,9 @@
 package org.nic.cohort;
 
-import org.nic.stats.Bootstrap;
 import java.util.List;
 import java.util.Map;
 import org.nic.event.ModelPublished;
+import org.nic.stats.Bootstrap;
 
 /** Markdown of cohort results: one row per encoder and method, one column per task (metric [95% CI]). */
 final class CohortReport {

@@ -1,6 +1,5 @@
 package org.nic.cohort;
 
-import org.nic.stats.Bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nic.grid.CompressedGrid;
+import org.nic.stats.Bootstrap;
 import org.nic.stats.SlideMetrics;
 
 /** The baselines on data whose answer is known. */

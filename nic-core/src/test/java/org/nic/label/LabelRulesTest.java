@@ -1,6 +1,5 @@
 package org.nic.label;
 
-import org.nic.stats.PublishGate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -11,6 +10,7 @@ import org.nic.event.EventType;
 import org.nic.event.LabelRecorded;
 import org.nic.event.ModelPublished;
 import org.nic.model.TaskKind;
+import org.nic.stats.PublishGate;
 
 class LabelRulesTest {
 

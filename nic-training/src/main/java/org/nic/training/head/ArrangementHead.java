@@ -1,6 +1,5 @@
 package org.nic.training.head;
 
-import org.nic.stats.KMeans;
 import static org.nic.training.model.OnnxGraph.floatInfo;
 import static org.nic.training.model.OnnxGraph.intAttr;
 import static org.nic.training.model.OnnxGraph.ints;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 import org.nic.grid.CompressedGrid;
 import org.nic.model.TaskKind;
+import org.nic.stats.KMeans;
 import org.nic.stats.SlideMetrics;
 import org.nic.training.model.OnnxGraph;
 

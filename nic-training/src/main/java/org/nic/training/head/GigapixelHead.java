@@ -1,11 +1,10 @@
 package org.nic.training.head;
 
-import org.nic.stats.KMeans;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
@@ -21,6 +20,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import org.nic.stats.KMeans;
 
 /**
  * The paper's slide-level CNN on a grid crop (N x C x S x S), in two branches that meet before the dense

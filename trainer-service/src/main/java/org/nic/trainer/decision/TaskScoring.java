@@ -4,8 +4,8 @@ import java.util.List;
 import org.nic.event.LabelRecorded;
 import org.nic.label.TaskDefinition;
 import org.nic.model.TaskKind;
-import org.nic.training.head.HeadLabel;
 import org.nic.stats.TaskMetric;
+import org.nic.training.head.HeadLabel;
 
 /** A task's metric, its name and its trivial baseline, and a label as the head trainer reads it. */
 public final class TaskScoring {

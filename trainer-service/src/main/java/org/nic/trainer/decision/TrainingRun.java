@@ -9,8 +9,8 @@ import org.jboss.logging.Logger;
 import org.nic.event.LabelRecorded;
 import org.nic.grid.CompressedGrid;
 import org.nic.label.HeldOutSplit;
-import org.nic.stats.PublishGate;
 import org.nic.label.TaskDefinition;
+import org.nic.stats.PublishGate;
 import org.nic.training.head.HeadTrainer;
 
 /**

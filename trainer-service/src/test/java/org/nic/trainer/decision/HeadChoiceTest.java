@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nic.event.LabelRecorded;
-import org.nic.stats.PublishGate;
 import org.nic.model.TaskKind;
+import org.nic.stats.PublishGate;
 import org.nic.training.head.HeadTrainer;
 
 /**

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nic.event.LabelRecorded;
-import org.nic.stats.PublishGate;
 import org.nic.label.TaskDefinition;
 import org.nic.model.TaskKind;
+import org.nic.stats.PublishGate;
 
 /**
  * The publish gate with the trainer's own metrics: a challenger that beats the champion by more than the
