@@ -26,5 +26,31 @@ public record SlidePredicted(String slideId, String caseId, String encoderId, St
      * @param logRisk survival log-risk (higher = earlier event)
      */
     public record Prediction(String task, String kind, String headVersion, Double value, Map<String, Double> probabilities,
-                             Double logRisk) { }
+                             Double logRisk) {
+
+        /**
+         * A head's mean output read as its kind says: a value, a log-risk, or class probabilities (a two-class head
+         * with one output gives P(second class)).
+         *
+         * @param classes the head's classes, in output order (its card's)
+         */
+        public static Prediction of(String task, String kind, String headVersion, List<String> classes, float[] out) {
+            return switch (kind) {
+                case "CLASSIFICATION" -> {
+                    Map<String, Double> p = new java.util.LinkedHashMap<>();
+                    if (out.length == 1 && classes.size() == 2) {
+                        p.put(classes.get(0), 1.0 - out[0]);
+                        p.put(classes.get(1), (double) out[0]);
+                    } else {
+                        for (int i = 0; i < out.length; i++) {
+                            p.put(i < classes.size() ? classes.get(i) : String.valueOf(i), (double) out[i]);
+                        }
+                    }
+                    yield new Prediction(task, kind, headVersion, null, p, null);
+                }
+                case "SURVIVAL" -> new Prediction(task, kind, headVersion, null, null, (double) out[0]);
+                default -> new Prediction(task, kind, headVersion, (double) out[0], null, null);
+            };
+        }
+    }
 }

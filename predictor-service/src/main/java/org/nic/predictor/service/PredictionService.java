@@ -2,9 +2,7 @@ package org.nic.predictor.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.faulttolerance.api.RetryWhen;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -77,25 +75,8 @@ public class PredictionService {
             if (head == null) {
                 continue;
             }
-            String kind = head.published().kind();
-            String version = head.published().headVersion();
-            String task = head.published().task();
-            switch (kind) {
-                case "CLASSIFICATION" -> {
-                    Map<String, Double> p = new LinkedHashMap<>();
-                    if (out.length == 1 && head.classes().size() == 2) {
-                        p.put(head.classes().get(0), 1.0 - out[0]);
-                        p.put(head.classes().get(1), (double) out[0]);
-                    } else {
-                        for (int i = 0; i < out.length; i++) {
-                            p.put(i < head.classes().size() ? head.classes().get(i) : String.valueOf(i), (double) out[i]);
-                        }
-                    }
-                    predictions.add(new SlidePredicted.Prediction(task, kind, version, null, p, null));
-                }
-                case "SURVIVAL" -> predictions.add(new SlidePredicted.Prediction(task, kind, version, null, null, (double) out[0]));
-                default -> predictions.add(new SlidePredicted.Prediction(task, kind, version, (double) out[0], null, null));
-            }
+            predictions.add(SlidePredicted.Prediction.of(head.published().task(), head.published().kind(),
+                    head.published().headVersion(), head.classes(), out));
         }
         return new SlidePredicted(encoded.slideId(), encoded.caseId(), encoded.encoderId(), encoded.gridUri(), predictions,
                 (System.nanoTime() - receivedNanos) / 1_000_000, name);
