@@ -13,6 +13,8 @@
 #   NIC_COHORT_SEEDS (1: every comparison head trained with this many seeds, and the spread of each metric reported),
 #   NIC_COHORT_TRAINER_SEEDS (17: the live trainer's seeds, one live run each, the spread printed),
 #   NIC_COHORT_EVALUATE (1; 0 skips the comparison rows),
+#   NIC_COHORT_ACROSS (encoder ids, e.g. mtl-nic-v2-int8: the live heads, trained on the live encoder's grids, judged
+#   on each of these encoders' grids of the test slides too, made by the live encoder service; heads-<a>-on-<b>.md),
 #   NIC_COHORT_SIZE (8192 px), NIC_COHORT_ENCODER (the live system's encoder: the shipped default),
 #   NIC_COHORT_ENCODERS (the encoders of the evaluation table, default the live one; more ids run the
 #   comparison table, each needing its grids: ~10 min per encoder on 2 cores),
@@ -96,6 +98,10 @@ if [ "$(echo $trainer_seeds | wc -w)" -gt 1 ]; then
       END {n = split("tumour-fraction growth-pattern overall-survival", t, " ");
         for (i = 4; i <= 6; i++) printf "  %s:%s  spread %.3f\n", t[i - 3], all[i], hi[i] - lo[i]}' >&2
 fi
+for other in ${NIC_COHORT_ACROSS:-}; do
+  log "the live heads of $encoder on the grids of $other"
+  cohort_cli heads-across --cohort "$cohort" --heads-of "$encoder" --grids-of "$other" --timeout "${NIC_COHORT_TIMEOUT:-PT45M}"
+done
 [ "${NIC_COHORT_EVALUATE:-1}" = 1 ] || { log "done (comparison rows skipped: NIC_COHORT_EVALUATE=0)"; exit 0; }
 
 register=()

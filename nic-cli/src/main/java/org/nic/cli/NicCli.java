@@ -56,7 +56,7 @@ public final class NicCli {
     }
 
     /** The object store from the environment (endpoint and region default to deploy/local's; credentials required). */
-    static ObjectStore.Settings storage(String bucket) {
+    public static ObjectStore.Settings storage(String bucket) {
         return new ObjectStore.Settings(env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"), required("NIC_STORAGE_ACCESS_KEY"),
                 required("NIC_STORAGE_SECRET_KEY"), env("NIC_STORAGE_REGION", "us-east-1"), bucket);
     }
@@ -65,7 +65,7 @@ public final class NicCli {
      * The public keys whose signatures a command trusts ({@code NIC_TRUST_HEAD_KEYS}: PEM files, comma-separated), or a
      * clear error on {@code command} saying what they are needed for.
      */
-    static org.nic.trust.TrustedKeys trustedKeys(Object command, String neededTo) {
+    public static org.nic.trust.TrustedKeys trustedKeys(Object command, String neededTo) {
         String keys = env("NIC_TRUST_HEAD_KEYS", null);
         if (keys == null) {
             throw new CommandLine.ParameterException(new CommandLine(command), "NIC_TRUST_HEAD_KEYS is not set: the public"

@@ -10,18 +10,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nic.cli.EventClient;
+import org.nic.cli.ExportCommand;
 import org.nic.cli.NicCli;
 import org.nic.event.EncodeRequested;
 import org.nic.event.EventJson;
 import org.nic.event.EventType;
+import org.nic.event.ModelPublished;
 import org.nic.event.SlideEncoded;
+import org.nic.event.SlidePredicted;
 import org.nic.event.Topics;
 import org.nic.grid.CompressedGrid;
 import org.nic.grid.ZarrGridReader;
 import org.nic.model.ModelCard;
+import org.nic.model.OnnxHead;
 import org.nic.stats.Bootstrap;
 import org.nic.storage.ObjectStore;
 import org.nic.storage.StorageLayout;
+import org.nic.trust.TrustedKeys;
+import org.nic.trust.VerifiedHead;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,7 +38,7 @@ import picocli.CommandLine.Option;
  * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code NIC_STORAGE_*}), defaulting to deploy/local's.
  */
 @Command(name = "nic-cohort", mixinStandardHelpOptions = true, subcommands = {CohortCli.Generate.class, CohortCli.Run.class,
-    CohortCli.Evaluate.class}, description = "Synthetic slide cohorts with known answers, through the live system.")
+    CohortCli.Evaluate.class, CohortCli.HeadsAcross.class}, description = "Synthetic slide cohorts with known answers, through the live system.")
 public final class CohortCli {
 
     public static void main(String[] args) {
@@ -177,9 +183,7 @@ public final class CohortCli {
             }
             CohortEvaluation.Settings s = new CohortEvaluation.Settings(crop, epochs, batchSize, learningRate, crops, seed, 2000,
                     minSteps, heads, tasks, meanCode, slideNorm, members);
-            ObjectStore.Settings storage = new ObjectStore.Settings(NicCli.env("NIC_STORAGE_ENDPOINT", "http://127.0.0.1:9000"),
-                    NicCli.required("NIC_STORAGE_ACCESS_KEY"), NicCli.required("NIC_STORAGE_SECRET_KEY"),
-                    NicCli.env("NIC_STORAGE_REGION", "us-east-1"), bucket);
+            ObjectStore.Settings storage = NicCli.storage(bucket);
             List<CohortEvaluation.Row> rows = new ArrayList<>();
             List<CohortGenerator.Slide> testSlides = null;
             try (ObjectStore store = new ObjectStore(storage)) {
@@ -191,7 +195,7 @@ public final class CohortCli {
                     System.err.printf("[evaluate] registered encoder %s%n", card.id());
                 }
                 for (String encoder : encoders) {
-                    ensureGrids(store, slides, encoder);
+                    ensureGrids(store, slides, encoder, timeout);
                     List<CohortGenerator.Slide> train = new ArrayList<>();
                     List<CohortGenerator.Slide> test = new ArrayList<>();
                     List<CompressedGrid> trainGrids = new ArrayList<>();
@@ -243,7 +247,8 @@ public final class CohortCli {
         }
 
         /** Asks the live encoder service for the grids this encoder lacks, and waits for them. */
-        private void ensureGrids(ObjectStore store, List<CohortGenerator.Slide> slides, String encoder) throws IOException {
+        static void ensureGrids(ObjectStore store, List<CohortGenerator.Slide> slides, String encoder, Duration timeout)
+                throws IOException {
             List<String> missing = slides.stream().map(CohortGenerator.Slide::slideId)
                     .filter(id -> !store.exists(store.uri(StorageLayout.grid(id, encoder) + ".zgroup"))).toList();
             if (missing.isEmpty()) {
@@ -276,6 +281,84 @@ public final class CohortCli {
             } catch (IOException e) {
                 return "";
             }
+        }
+    }
+
+    @Command(name = "heads-across", description = "The live system's heads of one encoder judged on another encoder's grids "
+            + "of the test slides (made by the live encoder service where missing), beside the same heads on their own grids: "
+            + "e.g. the float encoder's heads on its INT8 twin's grids.")
+    static final class HeadsAcross implements Callable<Integer> {
+        @Option(names = "--cohort", required = true) Path cohort;
+        @Option(names = "--heads-of", required = true, description = "encoder id whose published heads are judged") String headsOf;
+        @Option(names = "--grids-of", required = true, description = "encoder id whose grids they read") String gridsOf;
+        @Option(names = "--bucket", defaultValue = "nic") String bucket;
+        @Option(names = "--seed", defaultValue = "17", description = "the bootstrap's seed (default: ${DEFAULT-VALUE})") long seed;
+        @Option(names = "--timeout", defaultValue = "PT30M") Duration timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            List<CohortGenerator.Slide> slides = CohortGenerator.readLabels(cohort.resolve("labels.csv"));
+            List<CohortGenerator.Slide> test = slides.stream().filter(x -> x.split().equals("test")).toList();
+            TrustedKeys trusted = NicCli.trustedKeys(this, "make a head runnable");
+            List<ModelPublished> heads;
+            try (EventClient events = new EventClient(NicCli.bootstrap())) {
+                heads = ExportCommand.active(events.read(null, Topics.MODEL_PUBLISHED)).stream()
+                        .filter(m -> m.encoderId().equals(headsOf)).toList();
+            }
+            if (heads.isEmpty()) {
+                System.err.println("no published head reads grids of " + headsOf);
+                return 1;
+            }
+            CohortEvaluation.Settings s = new CohortEvaluation.Settings(0, 0, 0, 0, 0, seed, 2000, 0, List.of());
+            List<HeadsAcrossEncoders.Row> rows = new ArrayList<>();
+            List<CohortGenerator.Slide> kept = new ArrayList<>();
+            List<CompressedGrid> own = new ArrayList<>();
+            List<CompressedGrid> other = new ArrayList<>();
+            try (ObjectStore store = new ObjectStore(NicCli.storage(bucket))) {
+                Evaluate.ensureGrids(store, test, gridsOf, timeout);
+                for (CohortGenerator.Slide x : test) {
+                    String a = StorageLayout.grid(x.slideId(), headsOf);
+                    String b = StorageLayout.grid(x.slideId(), gridsOf);
+                    if (store.exists(store.uri(a + ".zgroup")) && store.exists(store.uri(b + ".zgroup"))) {
+                        kept.add(x);
+                        own.add(ZarrGridReader.read(store, x.slideId(), a));
+                        other.add(ZarrGridReader.read(store, x.slideId(), b));
+                    }
+                }
+                System.err.printf("[heads-across] %d of %d test slides have grids of both %s and %s%n", kept.size(), test.size(),
+                        headsOf, gridsOf);
+                CohortGenerator.Patterns family = CohortGenerator.Patterns.of(slides);
+                for (CohortTask t : CohortTask.values()) {
+                    ModelPublished m = heads.stream().filter(h -> h.task().equals(t.task())).findFirst().orElse(null);
+                    if (m == null) {
+                        continue;
+                    }
+                    VerifiedHead v = VerifiedHead.load(store, m.modelUri(), m.cardUri(), m.sha256(),
+                            trusted, VerifiedHead.Limits.DEFAULT);
+                    Map<String, SlidePredicted> onOwn = new LinkedHashMap<>();
+                    Map<String, SlidePredicted> onOther = new LinkedHashMap<>();
+                    try (OnnxHead head = new OnnxHead(v.model())) {
+                        for (int i = 0; i < kept.size(); i++) {
+                            String id = kept.get(i).slideId();
+                            onOwn.put(id, predicted(id, headsOf, m, v, head.predict(own.get(i), v.crop(), v.crops())));
+                            onOther.put(id, predicted(id, gridsOf, m, v, head.predict(other.get(i), v.crop(), v.crops())));
+                        }
+                    }
+                    rows.add(HeadsAcrossEncoders.compare(t, m.headVersion(), CohortRunner.scores(t, kept, onOwn, family),
+                            CohortRunner.scores(t, kept, onOther, family), kept, s));
+                    System.err.printf("[heads-across] %s: head %s judged on both%n", t.task(), m.headVersion());
+                }
+            }
+            String md = HeadsAcrossEncoders.markdown(headsOf, gridsOf, rows, HeadsAcrossEncoders.cosines(own, other), kept.size());
+            Files.writeString(cohort.resolve("heads-" + headsOf + "-on-" + gridsOf + ".md"), md);
+            System.out.print(md);
+            return 0;
+        }
+
+        private static SlidePredicted predicted(String slideId, String encoder, ModelPublished m,
+                                                             VerifiedHead v, float[] out) {
+            return new SlidePredicted(slideId, null, encoder, null, List.of(
+                    SlidePredicted.Prediction.of(m.task(), m.kind(), m.headVersion(), v.classes(), out)), 0, "nic-cohort");
         }
     }
 }
