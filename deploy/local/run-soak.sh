@@ -5,7 +5,7 @@
 # for 30 s. Prints progress, then the tallies: slides in, encoded, predicted, failed by reason, lost,
 # duplicated outputs. Exits 1 if a slide was lost, ended otherwise than expected, or an output was
 # duplicated. Needs nothing running: it starts (and stops) its own broker, store and services on free ports.
-# At scale: --brokers 3 runs a plaintext KRaft cluster (RF 3, min ISR 2) whose busiest broker is also stopped
+# At scale: --brokers 3 runs a KRaft cluster (TLS, SCRAM logins and ACLs as in production; RF 3, min ISR 2) whose busiest broker is also stopped
 # for 60 s; --replicas 2 runs two replicas each of the tiler, encoder and predictor (one of each is killed).
 #
 #   deploy/local/run-soak.sh [work-folder] [--slides N] [--brokers B] [--replicas R]   (default: .local/soak)

@@ -19,7 +19,7 @@ import org.nic.testing.ServiceProcess;
 
 /**
  * NIC as it runs in production, every part a process of its own that can be killed: a KRaft broker (TLS and SCRAM)
- * or a plaintext cluster of them ({@link #startCluster}), an S3-compatible store, and the tiler, encoder, trainer and
+ * or a cluster of them secured the same way ({@link #startCluster}), an S3-compatible store, and the tiler, encoder, trainer and
  * predictor from their jars, one replica each or several. Retries are shortened (stage retries give up after 10 s,
  * retry topics wait 5, 10, 20 and 40 s) so that faults play out in minutes; everything else is the services'
  * production configuration.
@@ -70,16 +70,16 @@ final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * As {@link #start}, on a plaintext KRaft cluster of {@code brokers} nodes (NIC's topics as deploy/k8s declares them:
-     * replication factor 3, {@code min.insync.replicas} 2) with {@code replicas} replicas each of the tiler, encoder and
-     * predictor, and one trainer; the replicas are {@code module#1} .. {@code module#n} in {@link #services}.
+     * As {@link #start}, on a KRaft cluster of {@code brokers} nodes secured as the single broker is (TLS and SCRAM logins,
+     * one principal per service with its ACLs; NIC's topics as deploy/k8s declares them: replication factor 3,
+     * {@code min.insync.replicas} 2) with {@code replicas} replicas each of the tiler, encoder and predictor, and one
+     * trainer; the replicas are {@code module#1} .. {@code module#n} in {@link #services}.
      */
     static Pipeline startCluster(Path dir, List<Path> slideRoots, int labelsToTrain, int brokers, int replicas)
             throws IOException {
-        KafkaCluster cluster = KafkaCluster.start(Files.createDirectories(dir.resolve("kafka")), brokers);
+        KafkaCluster cluster = KafkaCluster.startSecure(Files.createDirectories(dir.resolve("kafka")), brokers, k8sBase());
         S3ProxyProcess s3;
         try {
-            cluster.createTopics(k8sBase().resolve("topics.yaml"));
             s3 = S3ProxyProcess.start(Files.createDirectories(dir.resolve("s3")), "nic-faults", "nic-faults-secret");
         } catch (IOException | RuntimeException e) {
             cluster.close();
@@ -187,7 +187,7 @@ final class Pipeline implements AutoCloseable {
     ServiceProcess.Infrastructure infrastructure() {
         if (cluster != null) {
             return new ServiceProcess.Infrastructure(cluster.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey(),
-                    BUCKET);
+                    BUCKET, cluster::clientSettings);
         }
         return new ServiceProcess.Infrastructure(kafka.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey(), BUCKET,
                 kafka::clientSettings);
@@ -205,7 +205,7 @@ final class Pipeline implements AutoCloseable {
 
     /** The tests' own clients log in as the broker's super user. */
     java.util.Properties admin() {
-        return cluster != null ? new java.util.Properties() : kafka.security(org.nic.cli.KafkaAccess.ADMIN);
+        return cluster != null ? cluster.security(org.nic.cli.KafkaAccess.ADMIN) : kafka.security(org.nic.cli.KafkaAccess.ADMIN);
     }
 
     /**
@@ -227,7 +227,8 @@ final class Pipeline implements AutoCloseable {
                 }
             }
         }));
-        Map<String, Object> admin = new HashMap<>(cluster != null ? Map.of() : kafka.clientSettings(org.nic.cli.KafkaAccess.ADMIN));
+        Map<String, Object> admin = new HashMap<>(cluster != null ? cluster.clientSettings(org.nic.cli.KafkaAccess.ADMIN)
+                : kafka.clientSettings(org.nic.cli.KafkaAccess.ADMIN));
         admin.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(admin)) {
             a.createTopics(topics).all().get();

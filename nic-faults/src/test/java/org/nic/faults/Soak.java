@@ -26,7 +26,7 @@ import org.nic.testing.ServiceProcess;
  * store is down for 30 s. Prints the tallies (slides in, encoded, predicted, failed by reason, lost,
  * duplicated outputs) and exits 1 when a slide was lost or an output duplicated, or time ran out.
  * <p>Arguments: {@code [work-folder] [--slides N] [--brokers B] [--replicas R]}. One broker (the default) is the
- * secured single broker; with more, a plaintext KRaft cluster of that many brokers, where also the broker leading most
+ * secured single broker; with more, a KRaft cluster of that many brokers, secured the same way, where also the broker leading most
  * {@code slide-tiled} partitions is stopped for 60 s; with {@code R} replicas, one replica of each service is the one
  * killed and the others go on (issue 24, point 9).
  */
