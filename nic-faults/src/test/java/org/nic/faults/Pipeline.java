@@ -193,6 +193,11 @@ final class Pipeline implements AutoCloseable {
                 kafka::clientSettings);
     }
 
+    /** Whether the brokers take TLS and SCRAM logins only. */
+    boolean secure() {
+        return cluster != null ? cluster.secure() : kafka.secure();
+    }
+
     /** The brokers' addresses, one broker's or the cluster's. */
     String bootstrapServers() {
         return cluster != null ? cluster.bootstrapServers() : kafka.bootstrapServers();

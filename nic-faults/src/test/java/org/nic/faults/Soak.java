@@ -104,7 +104,8 @@ public final class Soak {
                 : Pipeline.startCluster(stack, roots, 60, options.brokers(), options.replicas());
              EventTap tap = new EventTap(nic.bootstrapServers(), nic.admin());
              EventClient events = new EventClient(nic.bootstrapServers(), nic.admin())) {
-            say(t0, "broker(s), store and %d service processes up", nic.services.size());
+            say(t0, "broker(s) (%s), store and %d service processes up", nic.secure() ? "TLS and SCRAM logins, ACLs" : "plaintext",
+                    nic.services.size());
             // A head first, so that every valid slide is answered; the trainer is killed while it trains it.
             nic.publishLabels(events, 60, 5);
             ServiceProcess trainer = nic.service("trainer-service");
