@@ -101,6 +101,10 @@ public final class NicCli {
         @Option(names = "--timeout", defaultValue = "PT5M", description = "how long to wait (ISO-8601, default: ${DEFAULT-VALUE})")
         Duration timeout;
 
+        @Option(names = "--in-place", description = "publish the slide where it lies, as a file: URI, instead of uploading it: for "
+                + "scanners that write to a share the services mount (its folder must be among their nic.sources.allowed-roots)")
+        boolean inPlace;
+
         @Override
         public Integer call() throws Exception {
             boolean folder = Files.isDirectory(slide);
@@ -114,16 +118,22 @@ public final class NicCli {
                 return 2;
             }
             String id = slideId != null ? slideId : contentId(files);
-            // A folder (one series) goes under one prefix, and the slide's URI names the prefix.
-            S3Uri uri = new S3Uri(bucket, id + "/" + slide.getFileName() + (folder ? "/" : ""));
-            ObjectStore.Settings settings = storage(bucket);
-            try (ObjectStore store = new ObjectStore(settings)) {
-                store.ensureBucket();
-                for (Path f : files) {
-                    store.putFile(folder ? new S3Uri(bucket, uri.key() + f.getFileName()) : uri, f, "application/octet-stream");
+            String uri;
+            if (inPlace) {
+                uri = inPlaceUri(slide);
+            } else {
+                // A folder (one series) goes under one prefix, and the slide's URI names the prefix.
+                S3Uri object = new S3Uri(bucket, id + "/" + slide.getFileName() + (folder ? "/" : ""));
+                try (ObjectStore store = new ObjectStore(storage(bucket))) {
+                    store.ensureBucket();
+                    for (Path f : files) {
+                        store.putFile(folder ? new S3Uri(bucket, object.key() + f.getFileName()) : object, f,
+                                "application/octet-stream");
+                    }
                 }
+                uri = object.toString();
+                System.err.println("uploaded " + slide + " to " + uri);
             }
-            System.err.println("uploaded " + slide + " to " + uri);
             String done = switch (waitFor) {
                 case "tiled" -> Topics.SLIDE_TILED;
                 case "encoded" -> Topics.SLIDE_ENCODED;
@@ -134,7 +144,7 @@ public final class NicCli {
             try (EventClient events = new EventClient(bootstrap())) {
                 // Answers from earlier submissions of the same slide are not this one's.
                 var from = done == null ? null : events.endOffsets(done, Topics.SLIDE_FAILED);
-                events.publish(EventType.SLIDE_ARRIVED, id, new SlideArrived(id, uri.toString(), "nic-cli", null, mpp));
+                events.publish(EventType.SLIDE_ARRIVED, id, new SlideArrived(id, uri, "nic-cli", null, mpp));
                 System.err.println("published slide-arrived for " + id);
                 if (done == null) {
                     return 0;
@@ -143,6 +153,11 @@ public final class NicCli {
                         Topics.SLIDE_FAILED));
             }
         }
+    }
+
+    /** A slide's {@code file:} URI where it lies: absolute, normalised, a folder's ending in a slash. */
+    static String inPlaceUri(Path slide) {
+        return slide.toAbsolutePath().normalize().toUri().toString();
     }
 
     @Command(name = "await", description = "Wait for a slide's encoded (or final failed) event and print it.")

@@ -8,7 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What `nic submit` uploads of a folder (a DICOM series), and the id it gives it. */
+/** What `nic submit` uploads of a folder (a DICOM series), the id it gives it, and the URI of a slide left in place. */
 class SubmitFolderTest {
 
     @Test
@@ -25,5 +25,14 @@ class SubmitFolderTest {
         assertThat(NicCli.contentId(NicCli.folderFiles(dir))).isNotEqualTo(id);
         // One file: the id is that of its bytes, as before.
         assertThat(NicCli.contentId(dir.resolve("level-0.dcm"))).isEqualTo(NicCli.contentId(List.of(dir.resolve("level-0.dcm"))));
+    }
+
+    @Test
+    void aSlideLeftInPlaceIsNamedByItsAbsoluteFileUriAndAFolderEndsInASlash(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("a slide.svs"), "x");
+        String uri = NicCli.inPlaceUri(dir.resolve("sub/../a slide.svs"));
+        assertThat(uri).startsWith("file:/").endsWith("/a%20slide.svs").doesNotContain("..");
+        assertThat(Path.of(java.net.URI.create(uri))).isEqualTo(file.toAbsolutePath());
+        assertThat(NicCli.inPlaceUri(dir)).startsWith("file:/").endsWith("/");
     }
 }
