@@ -333,8 +333,8 @@ public final class CohortCli {
                     if (m == null) {
                         continue;
                     }
-                    VerifiedHead v = VerifiedHead.load(store, m.modelUri(), m.cardUri(), m.sha256(),
-                            trusted, VerifiedHead.Limits.DEFAULT);
+                    VerifiedHead v = VerifiedHead.load(store, m.modelUri(), m.cardUri(), m.sha256(), trusted,
+                            VerifiedHead.Limits.DEFAULT);
                     Map<String, SlidePredicted> onOwn = new LinkedHashMap<>();
                     Map<String, SlidePredicted> onOther = new LinkedHashMap<>();
                     try (OnnxHead head = new OnnxHead(v.model())) {
@@ -355,8 +355,7 @@ public final class CohortCli {
             return 0;
         }
 
-        private static SlidePredicted predicted(String slideId, String encoder, ModelPublished m,
-                                                             VerifiedHead v, float[] out) {
+        private static SlidePredicted predicted(String slideId, String encoder, ModelPublished m, VerifiedHead v, float[] out) {
             return new SlidePredicted(slideId, null, encoder, null, List.of(
                     SlidePredicted.Prediction.of(m.task(), m.kind(), m.headVersion(), v.classes(), out)), 0, "nic-cohort");
         }
