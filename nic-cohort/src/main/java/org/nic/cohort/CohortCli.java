@@ -150,6 +150,10 @@ public final class CohortCli {
         @Option(names = "--train-limit", defaultValue = "0", description = "train on the first N training slides only "
                 + "(a lab's first tens of labelled slides; default: 0, all)")
         int trainLimit;
+        @Option(names = "--trainer-held-out", defaultValue = "0", description = "train only on the training slides the live "
+                + "trainer would train a judged head on: those its held-out split of this share (nic.trainer.held-out-share, "
+                + "by case; a cohort's case is its slide) leaves on the training side, after --train-limit (default: 0, all)")
+        double trainerHeldOut;
         @Option(names = "--mean-code", arity = "1", defaultValue = "true",
                 description = "true or false: whether the gigapixel CNN's output reads the standardised mean tissue code "
                         + "(default: ${DEFAULT-VALUE})")
@@ -180,6 +184,12 @@ public final class CohortCli {
                 }
                 slides = kept;
                 System.err.printf("[evaluate] training on the first %d training slides%n", Math.min(n, trainLimit));
+            }
+            if (trainerHeldOut > 0) {
+                int before = (int) slides.stream().filter(x -> x.split().equals("train")).count();
+                slides = trainerSide(slides, trainerHeldOut);
+                System.err.printf("[evaluate] training on the trainer's training side: %d of %d training slides (held-out share"
+                        + " %.2f)%n", slides.stream().filter(x -> x.split().equals("train")).count(), before, trainerHeldOut);
             }
             CohortEvaluation.Settings s = new CohortEvaluation.Settings(crop, epochs, batchSize, learningRate, crops, seed, 2000,
                     minSteps, heads, tasks, meanCode, slideNorm, members);
@@ -225,11 +235,21 @@ public final class CohortCli {
             if (seeds > 1) {
                 md += CohortReport.spread(rows);
             }
-            String file = (validate > 0 ? "validation" : "evaluation") + (trainLimit > 0 ? "-train" + trainLimit : "");
+            String file = (validate > 0 ? "validation" : "evaluation") + (trainLimit > 0 ? "-train" + trainLimit : "")
+                    + (trainerHeldOut > 0 ? "-trainer-side" : "");
             Files.writeString(cohort.resolve(file + ".md"), md);
             Files.write(cohort.resolve(file + ".json"), EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(rows));
             System.out.print(md);
             return 0;
+        }
+
+        /**
+         * The slides without the training slides that the live trainer's held-out split of {@code share} would hold out
+         * (a cohort's labels name each slide its own case): the training side a judged head of the trainer learns from.
+         */
+        static List<CohortGenerator.Slide> trainerSide(List<CohortGenerator.Slide> slides, double share) {
+            org.nic.label.HeldOutSplit split = new org.nic.label.HeldOutSplit(share);
+            return slides.stream().filter(x -> !x.split().equals("train") || !split.isHeldOut(x.slideId(), x.slideId())).toList();
         }
 
         /** The training slides only, {@code n} of them (a seeded draw) relabelled as the split judged on. */

@@ -106,6 +106,14 @@ public interface TrainerConfig {
         @WithDefault("5")
         int members();
 
+        /**
+         * Whether a head that passed the publish gate is trained again, the same candidate and seed, on every labelled
+         * slide (the held-out ones too) before it is published. The gate's figures stay those of the head it judged;
+         * with tens of labelled slides the held-out third is a third of what a head can learn from (docs/heads.md).
+         */
+        @WithDefault("true")
+        boolean refit();
+
         /** Seed of every training run. */
         @WithDefault("17")
         long seed();

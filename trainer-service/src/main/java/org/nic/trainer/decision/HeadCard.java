@@ -20,7 +20,7 @@ public final class HeadCard {
      */
     public static ModelCard of(TaskDefinition def, TrainingRun.Policy policy, TrainingRun.Decision run, String encoder,
                                String version, String sha256, int labels, String snapshot, Instant at) {
-        HeadTrainer.Result head = run.head();
+        HeadTrainer.Result head = run.published();
         String metricName = TaskScoring.metricName(def.kind());
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("kind", def.kind().name());
@@ -29,6 +29,9 @@ public final class HeadCard {
         properties.put("classes", def.classes());
         properties.put("encoderId", encoder);
         properties.put("trainedOnSlides", head.slides());
+        // Which slides it learnt from: a later run judges a challenger against it only on held-out slides outside these.
+        properties.put("trainedOnSlideIds", run.trainedOn());
+        properties.put("refitOnAllLabelled", run.refit() != null);
         properties.put("crop", head.crop());
         properties.put("crops", policy.crops());
         properties.put("input", "grid: float32 N x C x crop x crop, a crop of the encoder's grid centred on a tissue cell, "
@@ -53,7 +56,10 @@ public final class HeadCard {
                 architecture(head),
                 0, List.of(def.name()),
                 run.trainSlides() + " training slides, " + run.heldOutSlides() + " held-out slides" + (run.judgedOutOfFold()
-                        ? ", judged with the training slides' out-of-fold outputs too (" + run.judgedSlides() + " in all)" : ""),
+                        ? ", judged with the training slides' out-of-fold outputs too (" + run.judgedSlides() + " in all)" : "")
+                        + (run.refit() != null ? "; once the gate passed, the same candidate trained again on all "
+                        + run.trainedOn().size() + " labelled slides (the gate's figures are those of the head trained without "
+                        + "the held-out slides)" : ""),
                 policy.seed(), Map.of(metricName, run.metric(), "baseline." + metricName, run.baseline()), "trainer-service",
                 "Apache-2.0", "NIC trainer-service", at, properties);
     }

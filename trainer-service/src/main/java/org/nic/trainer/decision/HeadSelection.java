@@ -115,6 +115,31 @@ public final class HeadSelection {
     }
 
     /**
+     * The chosen head's candidate trained again on {@code grids} (every labelled slide, once the gate has judged the
+     * head trained without the held-out ones), with the same settings and seed: the same kind of head, more slides.
+     * Null when the refit's output is not finite on every one of its slides: the judged head is published instead.
+     */
+    public HeadTrainer.Result refit(TaskDefinition def, HeadTrainer.Settings settings, HeadTrainer.Result chosen,
+                                    List<CompressedGrid> grids, List<LabelRecorded> truth) {
+        HeadTrainer.Settings candidate = candidates(settings).stream()
+                .filter(c -> c.type() == chosen.type() && (c.type() != HeadTrainer.Type.GIGAPIXEL || c.meanCode() == chosen.meanCode()))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no candidate of type " + chosen.type()));
+        HeadTrainer.Result refit = HeadTrainer.train(grids, truth.stream().map(l -> headLabel(def, l)).toList(), candidate);
+        for (double[] out : predictions(refit.onnx(), refit.crop(), grids)) {
+            for (double v : out) {
+                if (!Double.isFinite(v)) {
+                    LOG.warnf("task %s: the %s refit on all %d labelled slides gives a non-finite output; the head the gate "
+                            + "judged is published instead", def.name(), describe(candidate), grids.size());
+                    return null;
+                }
+            }
+        }
+        LOG.infof("task %s: %s trained again on all %d labelled slides (the gate judged it trained on %d)", def.name(),
+                describe(candidate), grids.size(), chosen.slides());
+        return refit;
+    }
+
+    /**
      * The outputs of the whole ridge-only procedure (choice and training) on each training slide from a head that did
      * not see it: {@link #FOLDS} folds by case (salted apart from the choice's own folds), each predicted by the
      * procedure re-run on the others. Null for a slide whose fold leaves fewer than 4 slides to train on. These are

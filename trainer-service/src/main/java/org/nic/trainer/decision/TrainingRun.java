@@ -5,6 +5,7 @@ import static org.nic.trainer.decision.TaskScoring.metric;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.jboss.logging.Logger;
 import org.nic.event.LabelRecorded;
 import org.nic.grid.CompressedGrid;
@@ -17,16 +18,25 @@ import org.nic.training.head.HeadTrainer;
  * One training run of a task, as a decision: the labelled slides split by case into training and held-out slides, a
  * head chosen and trained on the training slides ({@link HeadSelection}), judged on the held-out slides against the
  * active head (or, for a first head, a trivial baseline) under the publish gate's paired bootstrap. With too few
- * held-out slides for a first head, the training slides' out-of-fold outputs judge too. Plain code: labelled grids and
- * the active head's outputs in, the decision out; storing, signing and publishing are the service's.
+ * held-out slides for a first head, the training slides' out-of-fold outputs judge too. Once the gate passes, the
+ * chosen head is trained again on every labelled slide ({@link Policy#refit}): the held-out slides judged the
+ * procedure, and at tens of slides a head that also learns from them is the better head (docs/heads.md). Such a head
+ * has seen every slide labelled up to its version, so when it is the active head, only held-out slides it did not
+ * train on judge a challenger ({@link Champion#trainedOn}). Plain code: labelled grids and the active head's outputs
+ * in, the decision out; storing, signing and publishing are the service's.
  */
 public final class TrainingRun {
 
     private static final Logger LOG = Logger.getLogger(TrainingRun.class);
 
-    /** The trainer's settings that shape a run (those of {@code nic.trainer.*}). */
+    /**
+     * The trainer's settings that shape a run (those of {@code nic.trainer.*}).
+     *
+     * @param refit whether a head that passed the gate is trained again, the same candidate, on every labelled slide
+     *              before it is published ({@code nic.trainer.refit})
+     */
     public record Policy(double heldOutShare, int minHeldOut, double gateLevel, int gateResamples, int crop, int crops,
-                         int epochs, int batchSize, float learningRate, long seed, int minSteps, int members) {
+                         int epochs, int batchSize, float learningRate, long seed, int minSteps, int members, boolean refit) {
 
         HeadTrainer.Settings settings(TaskDefinition def) {
             return new HeadTrainer.Settings(def.kind(), def.classes().size(), crop, epochs, batchSize, learningRate, seed)
@@ -42,18 +52,34 @@ public final class TrainingRun {
     @FunctionalInterface
     public interface Champion {
         double[][] outputs(List<CompressedGrid> heldOut);
+
+        /**
+         * The slides the active head was trained on (its card's {@code trainedOnSlideIds}; empty for a head that does
+         * not list them, which learnt from the training side of the same split alone): held-out slides among them do
+         * not judge it, they join the challenger's training slides.
+         */
+        default Set<String> trainedOn() {
+            return Set.of();
+        }
     }
 
     /**
      * What a run decided. {@code head} is null when there were too few slides to train ({@code reason} says so); else
      * {@code gate} says whether it is published, on how many judged slides, against the champion or the baseline.
+     * {@code refit} is the same candidate trained on every labelled slide once the gate passed (null: not refit), and
+     * {@code trainedOn} the slide ids of the head to publish ({@link #published}).
      */
     public record Decision(int trainSlides, int heldOutSlides, int judgedSlides, boolean judgedOutOfFold, HeadTrainer.Result head,
                            PublishGate.Decision gate, double baseline, Double championMetric, boolean againstChampion,
-                           String reason) {
+                           String reason, HeadTrainer.Result refit, List<String> trainedOn) {
 
         public boolean trained() {
             return head != null;
+        }
+
+        /** The head to publish: the refit one where there is one, else the one the gate judged. */
+        public HeadTrainer.Result published() {
+            return refit != null ? refit : head;
         }
 
         public boolean publish() {
@@ -77,12 +103,20 @@ public final class TrainingRun {
      */
     public static Decision decide(TaskDefinition def, Policy policy, List<Slide> slides, boolean hasChampion, Champion champion) {
         HeldOutSplit split = new HeldOutSplit(policy.heldOutShare());
+        Set<String> championSaw = champion == null ? Set.of() : champion.trainedOn();
         List<CompressedGrid> trainGrids = new ArrayList<>();
         List<LabelRecorded> trainLabels = new ArrayList<>();
         List<CompressedGrid> testGrids = new ArrayList<>();
         List<LabelRecorded> testLabels = new ArrayList<>();
+        int seenByChampion = 0;
         for (Slide s : slides) {
-            if (split.isHeldOut(s.label().caseId(), s.label().slideId())) {
+            boolean heldOut = split.isHeldOut(s.label().caseId(), s.label().slideId());
+            if (heldOut && championSaw.contains(s.label().slideId())) {
+                // The active head learnt from this slide: it cannot judge it, and the challenger may learn from it too.
+                heldOut = false;
+                seenByChampion++;
+            }
+            if (heldOut) {
                 testGrids.add(s.grid());
                 testLabels.add(s.label());
             } else {
@@ -97,8 +131,10 @@ public final class TrainingRun {
         if (trainGrids.size() < 4 || testGrids.size() < policy.minHeldOut() && !judgeOutOfFold) {
             return new Decision(trainGrids.size(), testGrids.size(), 0, false, null, null, Double.NaN, null, false,
                     "not enough slides with grids: " + trainGrids.size() + " to train, " + testGrids.size() + " held out"
+                            + (seenByChampion > 0 ? " that the active head did not train on (it learnt from " + seenByChampion
+                            + " more held-out slides; new labels bring unseen ones)" : "")
                             + (hasChampion && trainGrids.size() >= 2 * folds ? " (out-of-fold outputs judge only a first "
-                            + "head: the active head was trained on these training slides)" : ""));
+                            + "head: the active head was trained on these training slides)" : ""), null, List.of());
         }
         LOG.infof("task %s: training a head on %d slides (%d held out%s)", def.name(), trainGrids.size(), testGrids.size(),
                 judgeOutOfFold ? ", too few alone: judged with the training slides' out-of-fold outputs too" : "");
@@ -130,7 +166,19 @@ public final class TrainingRun {
         PublishGate.Decision decision = new PublishGate.Decision(gate.publish(), evidence + gate.reason(), gate.metric(),
                 gate.metricLower(), gate.metricUpper(), gate.gain(), gate.gainLower());
         Double championMetric = reference == null ? null : metric(def, reference, testLabels, all(testGrids.size()));
+        HeadTrainer.Result refit = null;
+        List<String> trainedOn = trainLabels.stream().map(LabelRecorded::slideId).toList();
+        if (decision.publish() && policy.refit() && !testGrids.isEmpty()) {
+            List<CompressedGrid> allGrids = new ArrayList<>(trainGrids);
+            allGrids.addAll(testGrids);
+            List<LabelRecorded> allLabels = new ArrayList<>(trainLabels);
+            allLabels.addAll(testLabels);
+            refit = selection.refit(def, settings, head, allGrids, allLabels);
+            if (refit != null) {
+                trainedOn = allLabels.stream().map(LabelRecorded::slideId).toList();
+            }
+        }
         return new Decision(trainGrids.size(), testGrids.size(), judged.size(), judgeOutOfFold, head, decision, baseline,
-                championMetric, reference != null, decision.reason());
+                championMetric, reference != null, decision.reason(), refit, trainedOn);
     }
 }

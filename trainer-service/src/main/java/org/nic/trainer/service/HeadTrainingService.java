@@ -216,17 +216,28 @@ public class HeadTrainingService {
         }
         ModelPublished champion = champions.get(task + "/" + encoder);
         TrainingRun.Policy policy = policy(t);
-        TrainingRun.Champion championOutputs = champion == null ? null : heldOut -> {
+        TrainingRun.Champion championOutputs = null;
+        if (champion != null) {
             try {
                 VerifiedHead verified = VerifiedHead.load(store, champion.modelUri(), champion.cardUri(), champion.sha256(),
                         trusted, config.trust().limits(t.crop(), t.crops()));
-                return HeadSelection.predictions(verified.model(), verified.crop(), t.crops(), heldOut);
+                Set<String> trainedOn = trainedOn(verified.card());
+                championOutputs = new TrainingRun.Champion() {
+                    @Override
+                    public double[][] outputs(List<org.nic.grid.CompressedGrid> heldOut) {
+                        return HeadSelection.predictions(verified.model(), verified.crop(), t.crops(), heldOut);
+                    }
+
+                    @Override
+                    public Set<String> trainedOn() {
+                        return trainedOn;
+                    }
+                };
             } catch (HeadRefused e) {
                 LOG.warnf("task %s: the active head %s is not one this trainer trusts (%s: %s); judging against the baseline",
                         task, champion.headVersion(), e.tag(), e.getMessage());
-                return null;
             }
-        };
+        }
         LOG.infof("task %s: %d labelled slides with grids of encoder %s", task, slides.size(), encoder);
         TrainingRun.Decision run = TrainingRun.decide(def, policy, slides, champion != null, championOutputs);
         if (!run.trained()) {
@@ -244,7 +255,7 @@ public class HeadTrainingService {
             return log(new Outcome(task, false, null, metric, run.championMetric(), run.baseline(), run.trainSlides(),
                     run.judgedSlides(), decision.reason(), decision));
         }
-        byte[] onnx = run.head().onnx();
+        byte[] onnx = run.published().onnx();
         String sha = Sha256.hex(onnx);
         String version = "v" + DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
                 + "-" + sha.substring(0, 8);
@@ -271,7 +282,18 @@ public class HeadTrainingService {
     /** The run's settings, from {@code nic.trainer.*}. */
     static TrainingRun.Policy policy(TrainerConfig.Trainer t) {
         return new TrainingRun.Policy(t.heldOutShare(), t.minHeldOut(), t.gateLevel(), t.gateResamples(), t.crop(), t.crops(),
-                t.epochs(), t.batchSize(), t.learningRate(), t.seed(), t.minSteps(), t.members());
+                t.epochs(), t.batchSize(), t.learningRate(), t.seed(), t.minSteps(), t.members(), t.refit());
+    }
+
+    /** The slide ids a head's card says it learnt from ({@code trainedOnSlideIds}); empty when it does not say. */
+    static Set<String> trainedOn(ModelCard card) {
+        Object ids = card.properties() == null ? null : card.properties().get("trainedOnSlideIds");
+        if (!(ids instanceof List<?> list)) {
+            return Set.of();
+        }
+        Set<String> out = new java.util.HashSet<>();
+        list.forEach(id -> out.add(String.valueOf(id)));
+        return out;
     }
 
     /** SHA-256 of the labels' JSON lines, in the order given (slide id order, as {@link LabelStore#forTask}). */

@@ -28,7 +28,11 @@ class TrainingRunTest {
 
     static TrainingRun.Policy policy(int minHeldOut) {
         // epochs 2 and no minimum of steps: a CNN candidate, if one is trained at all, takes seconds here.
-        return new TrainingRun.Policy(0.3, minHeldOut, 0.95, 500, 16, 4, 2, 8, 1e-3f, 17, 0, 1);
+        return policy(minHeldOut, true);
+    }
+
+    static TrainingRun.Policy policy(int minHeldOut, boolean refit) {
+        return new TrainingRun.Policy(0.3, minHeldOut, 0.95, 500, 16, 4, 2, 8, 1e-3f, 17, 0, 1, refit);
     }
 
     /** {@code n} slides of 8 x 8 tissue cells; a cell is tumour (channel 0 high) with the slide's own probability. */
@@ -88,6 +92,76 @@ class TrainingRunTest {
         assertThat(gate).containsEntry("against", "baseline").containsEntry("slides", run.judgedSlides());
         assertThat(card.properties()).containsEntry("encoderId", "enc-test").containsEntry("headType", run.head().type().name())
                 .containsEntry("labelSnapshot", Map.of("count", 60, "sha256", "snapshot-sha"));
+
+        // Published: the same candidate trained again on all 60 labelled slides, and its card says so and on which.
+        assertThat(run.refit()).isNotNull();
+        assertThat(run.published()).isSameAs(run.refit());
+        assertThat(run.refit().type()).isEqualTo(run.head().type());
+        assertThat(run.head().slides()).isEqualTo(run.trainSlides());
+        assertThat(run.refit().slides()).isEqualTo(60);
+        assertThat(run.refit().onnx()).isNotEqualTo(run.head().onnx());
+        assertThat(card.properties()).containsEntry("trainedOnSlides", 60).containsEntry("refitOnAllLabelled", true);
+        assertThat((List<String>) card.properties().get("trainedOnSlideIds"))
+                .containsExactlyInAnyOrderElementsOf(slides.stream().map(s -> s.label().slideId()).toList());
+        assertThat(card.data()).contains("trained again on all 60 labelled slides");
+    }
+
+    @Test
+    void withoutRefitTheJudgedHeadIsPublishedAndItsCardListsTheTrainingSideOnly() {
+        List<TrainingRun.Slide> slides = slides(60, 2);
+        TrainingRun.Decision run = TrainingRun.decide(SHARE, policy(5, false), slides, false, null);
+        assertThat(run.publish()).as(run.reason()).isTrue();
+        assertThat(run.refit()).isNull();
+        assertThat(run.published()).isSameAs(run.head());
+        assertThat(run.trainedOn()).hasSize(run.trainSlides()).hasSizeLessThan(60);
+    }
+
+    @Test
+    void heldOutSlidesTheChampionLearntFromDoNotJudgeItAndTheChallengerTrainsOnThem() {
+        List<TrainingRun.Slide> slides = slides(60, 2);
+        TrainingRun.Decision first = TrainingRun.decide(SHARE, policy(5, false), slides, false, null);
+        java.util.Set<String> heldOut = new java.util.HashSet<>(slides.stream().map(s -> s.label().slideId()).toList());
+        first.trainedOn().forEach(heldOut::remove);
+        assertThat(heldOut).hasSize(first.heldOutSlides()).hasSizeGreaterThan(8);
+        // A champion refit on the training side and on all but 6 of the held-out slides: those 6 alone judge.
+        java.util.Set<String> saw = new java.util.HashSet<>(first.trainedOn());
+        List<String> unseen = heldOut.stream().sorted().limit(6).toList();
+        heldOut.stream().filter(id -> !unseen.contains(id)).forEach(saw::add);
+        List<List<CompressedGrid>> asked = new ArrayList<>();
+        TrainingRun.Champion champion = new TrainingRun.Champion() {
+            @Override
+            public double[][] outputs(List<CompressedGrid> grids) {
+                asked.add(grids);
+                return grids.stream().map(g -> new double[] {0.5}).toArray(double[][]::new);
+            }
+
+            @Override
+            public java.util.Set<String> trainedOn() {
+                return saw;
+            }
+        };
+        TrainingRun.Decision run = TrainingRun.decide(SHARE, policy(5), slides, true, champion);
+        assertThat(run.heldOutSlides()).isEqualTo(6);
+        assertThat(run.trainSlides()).isEqualTo(54);
+        assertThat(asked).hasSize(1);
+        assertThat(asked.get(0).stream().map(CompressedGrid::slideId).toList()).containsExactlyInAnyOrderElementsOf(unseen);
+
+        // A champion that learnt from every labelled slide: nothing can judge a challenger until new labels come.
+        java.util.Set<String> all = new java.util.HashSet<>(slides.stream().map(s -> s.label().slideId()).toList());
+        TrainingRun.Decision waits = TrainingRun.decide(SHARE, policy(5), slides, true, new TrainingRun.Champion() {
+            @Override
+            public double[][] outputs(List<CompressedGrid> grids) {
+                throw new AssertionError("a champion with nothing to be judged on is not asked");
+            }
+
+            @Override
+            public java.util.Set<String> trainedOn() {
+                return all;
+            }
+        });
+        assertThat(waits.trained()).isFalse();
+        assertThat(waits.reason()).startsWith("not enough slides with grids: 60 to train, 0 held out that the active head did "
+                + "not train on");
     }
 
     @Test

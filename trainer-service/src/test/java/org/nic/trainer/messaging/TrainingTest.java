@@ -75,10 +75,11 @@ class TrainingTest {
             assertThat(signature.signedBy()).startsWith("nic-trainer/");
             org.nic.trust.TrustedKeys.read(java.util.List.of(org.nic.testing.TestKeys.trustedKeys()))
                     .verify(signature, model, store.get(S3Uri.parse(published.get("cardUri").asText())));
-            // The head type is chosen on a validation quarter of the training slides, then trained on all of them:
-            // every slide not held out for the gate.
-            assertThat(((Number) card.properties().get("trainedOnSlides")).intValue())
-                    .isEqualTo(60 - published.get("heldOutSlides").asInt());
+            // The head type is chosen and judged without the held-out slides; once the gate passed, the same candidate is
+            // trained again on all 60, and the card lists them.
+            assertThat(((Number) card.properties().get("trainedOnSlides")).intValue()).isEqualTo(60);
+            assertThat(card.properties()).containsEntry("refitOnAllLabelled", true);
+            assertThat((java.util.List<?>) card.properties().get("trainedOnSlideIds")).hasSize(60);
 
             // Asked again with the same labels (as a restart or the schedule would): nothing is trained.
             String version = published.get("headVersion").asText();
@@ -89,17 +90,20 @@ class TrainingTest {
             assertThat(unchanged.unchanged()).as(unchanged.reason()).isTrue();
             assertThat(labels.newTrainable("test-score")).isZero();
 
-            // Three more slides like the others: the challenger equals the champion, a gain that the gate refuses.
-            scoredSlides(events, store, r, 60, 63);
+            // Thirty more slides like the others: the champion learnt from all 60 earlier ones, so only the new held-out
+            // slides judge; the challenger equals the champion on them, a gain that the gate refuses.
+            scoredSlides(events, store, r, 60, 90);
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline && labels.newTrainable("test-score") < 3) {
+            while (System.nanoTime() < deadline && labels.newTrainable("test-score") < 30) {
                 Thread.sleep(200);
             }
-            assertThat(labels.newTrainable("test-score")).as("new labels with grids").isEqualTo(3);
+            assertThat(labels.newTrainable("test-score")).as("new labels with grids").isEqualTo(30);
             training.schedule("test-score");
             HeadTrainingService.Outcome again = awaitOutcome("test-score", unchanged);
             assertThat(again.published()).isFalse();
             assertThat(again.champion()).isNotNull();
+            assertThat(again.heldOutSlides()).as("judged only on new slides, which the champion never saw").isBetween(5, 30);
+            assertThat(again.trainSlides()).isEqualTo(90 - again.heldOutSlides());
             assertThat(again.reason()).contains("gain over the champion", "not published");
             assertThat(again.decision().gainLower()).isLessThanOrEqualTo(0);
             assertThat(version).startsWith("v");
@@ -158,8 +162,10 @@ class TrainingTest {
             assertThat(published.get("heldOutSlides").asInt()).isEqualTo(24);
             assertThat(published.get("heldOutMetric").asDouble()).as("Spearman on slides no head saw").isGreaterThan(0.5);
             ModelCard card = EventJson.mapper().readValue(store.get(S3Uri.parse(published.get("cardUri").asText())), ModelCard.class);
-            // The head itself never saw the held-out slides: a later challenger is judged against it on them.
-            assertThat(((Number) card.properties().get("trainedOnSlides")).intValue()).isEqualTo(21);
+            // Judged, it learnt from 21; published, refit on all 24: a later challenger is judged against it only on
+            // held-out slides labelled after it.
+            assertThat(((Number) card.properties().get("trainedOnSlides")).intValue()).isEqualTo(24);
+            assertThat(card.data()).contains("21 training slides, 3 held-out slides", "trained again on all 24 labelled slides");
             assertThat(card.properties().get("headType").toString()).startsWith("ARRANGEMENT");
         }
     }
