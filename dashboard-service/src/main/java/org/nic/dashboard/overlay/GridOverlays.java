@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nic.dashboard.board.ModelBoard;
+import org.nic.dashboard.cache.LruMap;
 import org.nic.dashboard.config.DashboardConfig;
 import org.nic.dashboard.config.DashboardTrustConfig;
 import org.nic.event.EventJson;
@@ -76,22 +77,8 @@ public class GridOverlays {
         this.config = config;
         this.timer = Timer.builder("nic.dashboard.overlay").description("time to compute an overlay").register(metrics);
         int entries = config.cacheEntries();
-        this.grids = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, CompressedGrid> eldest) {
-                return size() > entries;
-            }
-        };
-        this.heads = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, LoadedHead> eldest) {
-                if (size() > entries) {
-                    eldest.getValue().model().close();
-                    return true;
-                }
-                return false;
-            }
-        };
+        this.grids = new LruMap<>(entries);
+        this.heads = new LruMap<>(entries, head -> head.model().close());
     }
 
     public byte[] thumbnail(String slideId) {

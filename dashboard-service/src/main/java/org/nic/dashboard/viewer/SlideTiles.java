@@ -10,7 +10,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -18,6 +17,7 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import org.jboss.logging.Logger;
+import org.nic.dashboard.cache.LruMap;
 import org.nic.dashboard.config.DashboardConfig;
 import org.nic.dashboard.config.DashboardSourcesConfig;
 import org.nic.dashboard.overlay.GridOverlays;
@@ -65,18 +65,8 @@ public class SlideTiles {
         this.tiles = new TileCache(settings.tileCacheBytes());
         this.timer = Timer.builder("nic.dashboard.tile").description("time to make a Deep Zoom tile not in the cache")
                 .publishPercentiles(0.5, 0.95).register(metrics);
-        int max = settings.openSlides();
-        this.open = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, OpenSlide> eldest) {
-                if (size() > max) {
-                    // A read in flight finishes first (SlideReader.close waits for it).
-                    eldest.getValue().reader().close();
-                    return true;
-                }
-                return false;
-            }
-        };
+        // A read in flight finishes before its slide closes (SlideReader.close waits for it).
+        this.open = new LruMap<>(settings.openSlides(), slide -> slide.reader().close());
     }
 
     /** The slide's size, resolution and NIC's grid on it. */
