@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.nic.storage.ObjectStore;
+import org.nic.testing.KafkaBrokers;
 import org.nic.testing.KafkaCluster;
 import org.nic.testing.KafkaProcess;
 import org.nic.testing.S3ProxyProcess;
@@ -43,6 +44,8 @@ final class Pipeline implements AutoCloseable {
     final KafkaProcess kafka;
     /** The broker cluster; null when the pipeline runs on one {@link #kafka} broker. */
     final KafkaCluster cluster;
+    /** Whichever of the two it runs on: what the services and the tests' clients log in to. */
+    final KafkaBrokers brokers;
     final S3ProxyProcess s3;
     /** By module, or {@code module#n} for the n-th replica when there are several. */
     final Map<String, ServiceProcess> services = new LinkedHashMap<>();
@@ -50,6 +53,7 @@ final class Pipeline implements AutoCloseable {
     private Pipeline(KafkaProcess kafka, KafkaCluster cluster, S3ProxyProcess s3) {
         this.kafka = kafka;
         this.cluster = cluster;
+        this.brokers = cluster != null ? cluster : kafka;
         this.s3 = s3;
     }
 
@@ -185,22 +189,18 @@ final class Pipeline implements AutoCloseable {
     }
 
     ServiceProcess.Infrastructure infrastructure() {
-        if (cluster != null) {
-            return new ServiceProcess.Infrastructure(cluster.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey(),
-                    BUCKET, cluster::clientSettings);
-        }
-        return new ServiceProcess.Infrastructure(kafka.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey(), BUCKET,
-                kafka::clientSettings);
+        return new ServiceProcess.Infrastructure(brokers.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey(),
+                BUCKET, brokers::clientSettings);
     }
 
     /** Whether the brokers take TLS and SCRAM logins only. */
     boolean secure() {
-        return cluster != null ? cluster.secure() : kafka.secure();
+        return brokers.secure();
     }
 
     /** The brokers' addresses, one broker's or the cluster's. */
     String bootstrapServers() {
-        return cluster != null ? cluster.bootstrapServers() : kafka.bootstrapServers();
+        return brokers.bootstrapServers();
     }
 
     /** deploy/k8s/base, whose users.yaml and topics.yaml the broker takes its principals, ACLs and topics from. */
@@ -210,7 +210,7 @@ final class Pipeline implements AutoCloseable {
 
     /** The tests' own clients log in as the broker's super user. */
     java.util.Properties admin() {
-        return cluster != null ? cluster.security(org.nic.cli.KafkaAccess.ADMIN) : kafka.security(org.nic.cli.KafkaAccess.ADMIN);
+        return brokers.security(org.nic.cli.KafkaAccess.ADMIN);
     }
 
     /**
@@ -232,8 +232,7 @@ final class Pipeline implements AutoCloseable {
                 }
             }
         }));
-        Map<String, Object> admin = new HashMap<>(cluster != null ? cluster.clientSettings(org.nic.cli.KafkaAccess.ADMIN)
-                : kafka.clientSettings(org.nic.cli.KafkaAccess.ADMIN));
+        Map<String, Object> admin = new HashMap<>(brokers.clientSettings(org.nic.cli.KafkaAccess.ADMIN));
         admin.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(admin)) {
             a.createTopics(topics).all().get();
@@ -274,11 +273,6 @@ final class Pipeline implements AutoCloseable {
     public void close() {
         services.values().forEach(ServiceProcess::close);
         s3.close();
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+        brokers.close();
     }
 }

@@ -23,7 +23,7 @@ import org.nic.cli.KafkaAccess;
  * ({@link #startSecure}: TLS, SCRAM, ACLs); NIC's topics as deploy/k8s declares them (partitions, replication factor 3,
  * {@code min.insync.replicas} 2), made up front.
  */
-public final class KafkaCluster implements AutoCloseable {
+public final class KafkaCluster implements KafkaBrokers {
 
     private final List<KafkaProcess> nodes;
 
@@ -60,19 +60,15 @@ public final class KafkaCluster implements AutoCloseable {
         return cluster;
     }
 
-    /** Whether the nodes take TLS and SCRAM logins only. */
+    @Override
     public boolean secure() {
         return nodes.get(0).secure();
     }
 
-    /** A principal's client settings (plain Kafka client keys); none for a plaintext cluster. */
+    /** The first node's: every node has the same principals. */
+    @Override
     public Map<String, String> clientSettings(String principal) {
         return nodes.get(0).clientSettings(principal);
-    }
-
-    /** The same as {@link java.util.Properties}, for {@code new EventClient(bootstrap, properties)}. */
-    public java.util.Properties security(String principal) {
-        return nodes.get(0).security(principal);
     }
 
     private static KafkaCluster launch(KafkaCluster cluster, int size) throws IOException {
@@ -91,6 +87,7 @@ public final class KafkaCluster implements AutoCloseable {
         return cluster;
     }
 
+    @Override
     public String bootstrapServers() {
         return nodes.stream().map(KafkaProcess::bootstrapServers).collect(Collectors.joining(","));
     }

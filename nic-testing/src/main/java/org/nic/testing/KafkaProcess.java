@@ -23,7 +23,7 @@ import org.nic.cli.KafkaTls;
  * password and its ACLs, the topics of topics.yaml made up front (none on use), and a super user {@code admin} for the
  * tests' own clients.
  */
-public final class KafkaProcess implements AutoCloseable {
+public final class KafkaProcess implements KafkaBrokers {
 
     private final Path dir;
     private final int port;
@@ -129,11 +129,12 @@ public final class KafkaProcess implements AutoCloseable {
         return kafka;
     }
 
+    @Override
     public boolean secure() {
         return tls != null;
     }
 
-    /** A principal's client settings (plain Kafka client keys); none for a plaintext broker. */
+    @Override
     public Map<String, String> clientSettings(String principal) {
         if (!secure()) {
             return Map.of();
@@ -143,13 +144,6 @@ public final class KafkaProcess implements AutoCloseable {
             throw new IllegalArgumentException("no principal " + principal + " on this broker: " + passwords.keySet());
         }
         return KafkaAccess.client(principal, password, tls.caCertificate());
-    }
-
-    /** The same as {@link java.util.Properties}, for {@code new EventClient(bootstrap, properties)}. */
-    public java.util.Properties security(String principal) {
-        java.util.Properties p = new java.util.Properties();
-        p.putAll(clientSettings(principal));
-        return p;
     }
 
     /** The principals' passwords, {@code name=password} lines (owner-only): what {@link #clientSettings(Path, Path, String)} reads. */
@@ -205,6 +199,7 @@ public final class KafkaProcess implements AutoCloseable {
         return java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(12));
     }
 
+    @Override
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
