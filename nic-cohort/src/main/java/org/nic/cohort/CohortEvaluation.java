@@ -293,27 +293,9 @@ public final class CohortEvaluation {
     /** The task's metric on the test slides {@code sample} ({@link TaskMetric}, the trainer's gate's too). */
     static double metric(CohortTask task, CohortGenerator.Patterns family, double[][] scores, List<CohortGenerator.Slide> test,
                          int[] sample) {
-        return TaskMetric.of(task.kind(), family == null ? 0 : family.patterns().size(), scores, new TaskMetric.Truth() {
-            @Override
-            public double value(int i) {
-                return test.get(i).tumourFraction();
-            }
-
-            @Override
-            public int classIndex(int i) {
-                return family.index(test.get(i).pattern());
-            }
-
-            @Override
-            public double time(int i) {
-                return test.get(i).time();
-            }
-
-            @Override
-            public boolean event(int i) {
-                return test.get(i).event();
-            }
-        }, sample);
+        return TaskMetric.of(task.kind(), family == null ? 0 : family.patterns().size(), scores, TaskMetric.Truth.of(test,
+                CohortGenerator.Slide::tumourFraction, x -> family.index(x.pattern()), CohortGenerator.Slide::time,
+                CohortGenerator.Slide::event), sample);
     }
 
     static List<HeadLabel> headLabels(CohortTask task, CohortGenerator.Patterns family, List<CohortGenerator.Slide> slides) {

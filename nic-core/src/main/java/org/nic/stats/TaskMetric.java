@@ -34,6 +34,36 @@ public final class TaskMetric {
         default boolean event(int i) {
             throw new UnsupportedOperationException("no event");
         }
+
+        /**
+         * The truth of a list of slides, read from each by the task kind's accessor (only the one its kind needs is
+         * called, so the others may fail for that kind's slides).
+         */
+        static <T> Truth of(java.util.List<T> slides, java.util.function.ToDoubleFunction<T> value,
+                            java.util.function.ToIntFunction<T> classIndex, java.util.function.ToDoubleFunction<T> time,
+                            java.util.function.Predicate<T> event) {
+            return new Truth() {
+                @Override
+                public double value(int i) {
+                    return value.applyAsDouble(slides.get(i));
+                }
+
+                @Override
+                public int classIndex(int i) {
+                    return classIndex.applyAsInt(slides.get(i));
+                }
+
+                @Override
+                public double time(int i) {
+                    return time.applyAsDouble(slides.get(i));
+                }
+
+                @Override
+                public boolean event(int i) {
+                    return event.test(slides.get(i));
+                }
+            };
+        }
     }
 
     /**

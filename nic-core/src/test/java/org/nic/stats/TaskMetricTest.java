@@ -89,4 +89,26 @@ class TaskMetricTest {
         assertThat(TaskMetric.of(TaskKind.SURVIVAL, 0, risk, truth, new int[] {1, 4, 7})).as("no event: no comparable pair")
                 .isNaN();
     }
+
+    /** A slide of a list, as the trainer's labels and the cohort's slides are. */
+    private record Slide(double time, boolean event, String cls) {
+    }
+
+    @Test
+    void truthOfAListReadsEachSlideByTheKindsAccessor() {
+        double[] time = {5.0, 10.0, 7.0, 2.0, 12.0, 7.0, 3.0, 9.0};
+        boolean[] event = {true, false, true, true, false, true, true, false};
+        java.util.List<Slide> slides = new java.util.ArrayList<>();
+        for (int i = 0; i < time.length; i++) {
+            slides.add(new Slide(time[i], event[i], i % 2 == 0 ? "low" : "high"));
+        }
+        TaskMetric.Truth truth = TaskMetric.Truth.of(slides, x -> {
+            throw new AssertionError("survival reads no value");
+        }, x -> x.cls().equals("high") ? 1 : 0, Slide::time, Slide::event);
+        double[][] risk = column(1.2, 0.3, 0.3, 2.0, -0.5, 0.8, 1.5, 0.0);
+        assertThat(TaskMetric.of(TaskKind.SURVIVAL, 0, risk, truth, all(8))).isCloseTo(0.9791666666666666, within(1e-12));
+        // Classes alternate low, high: every "high" slide outranks three of the four "low" ones (not the one at 0.95).
+        double[][] p = column(0.1, 0.9, 0.2, 0.8, 0.3, 0.7, 0.95, 0.6);
+        assertThat(TaskMetric.of(TaskKind.CLASSIFICATION, 2, p, truth, all(8))).isCloseTo(0.75, within(1e-12));
+    }
 }

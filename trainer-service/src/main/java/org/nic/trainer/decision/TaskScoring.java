@@ -45,27 +45,8 @@ public final class TaskScoring {
      * ({@link TaskMetric}, the cohort's evaluation's too).
      */
     public static double metric(TaskDefinition def, double[][] predicted, List<LabelRecorded> truth, int[] sample) {
-        return TaskMetric.of(def.kind(), def.classes().size(), predicted, new TaskMetric.Truth() {
-            @Override
-            public double value(int i) {
-                return truth.get(i).value();
-            }
-
-            @Override
-            public int classIndex(int i) {
-                return def.classes().indexOf(truth.get(i).label());
-            }
-
-            @Override
-            public double time(int i) {
-                return truth.get(i).time();
-            }
-
-            @Override
-            public boolean event(int i) {
-                return truth.get(i).event();
-            }
-        }, sample);
+        return TaskMetric.of(def.kind(), def.classes().size(), predicted, TaskMetric.Truth.of(truth, LabelRecorded::value,
+                l -> def.classes().indexOf(l.label()), LabelRecorded::time, LabelRecorded::event), sample);
     }
 
     /** The indices 0 .. n-1: every slide once. */
