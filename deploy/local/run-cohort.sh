@@ -12,6 +12,8 @@
 #   NIC_COHORT_PATTERNS (the growth-pattern task: COMPACT_SCATTERED, BORDER = desmoplastic or replacement, BORDER_MIXED),
 #   NIC_COHORT_SEEDS (1: every comparison head trained with this many seeds, and the spread of each metric reported),
 #   NIC_COHORT_TRAINER_SEEDS (17: the live trainer's seeds, one live run each, the spread printed),
+#   NIC_COHORT_TRAINER_OPTIONS (more -D settings of the live trainer, e.g. "-Dnic.trainer.judged-alone-from=20
+#   -Dnic.trainer.refit=true": a candidate tried through the live system, on a validation cohort first),
 #   NIC_COHORT_EVALUATE (1; 0 skips the comparison rows),
 #   NIC_COHORT_ACROSS (encoder ids, e.g. mtl-nic-v2-int8: the live heads, trained on the live encoder's grids, judged
 #   on each of these encoders' grids of the test slides too, made by the live encoder service; heads-<a>-on-<b>.md),
@@ -84,7 +86,8 @@ start_service trainer "$repo/trainer-service/target/quarkus-app/quarkus-run.jar"
   -Dnic.tasks.tumour-fraction.kind=REGRESSION \
   -Dnic.tasks.growth-pattern.kind=CLASSIFICATION -Dnic.tasks.growth-pattern.classes="$classes" \
   -Dnic.tasks.overall-survival.kind=SURVIVAL \
-  -Dnic.trainer.retrain-after-labels="$train" -Dnic.trainer.min-held-out=10 -Dnic.trainer.seed="$seed"
+  -Dnic.trainer.retrain-after-labels="$train" -Dnic.trainer.min-held-out=10 -Dnic.trainer.seed="$seed" \
+  ${NIC_COHORT_TRAINER_OPTIONS:-}
 
 log "running the cohort through the live system (encoder $encoder, trainer seed $seed)"
 cohort_cli run --cohort "$cohort" --encoder "$encoder" --timeout "${NIC_COHORT_TIMEOUT:-PT45M}"

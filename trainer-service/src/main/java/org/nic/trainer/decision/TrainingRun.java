@@ -32,10 +32,13 @@ public final class TrainingRun {
     /**
      * The trainer's settings that shape a run (those of {@code nic.trainer.*}).
      *
+     * @param judgedAloneFrom how many held-out slides judge a first head alone ({@code nic.trainer.judged-alone-from}); with
+     *                        fewer (and under {@code minHeldOut} in any case), the training slides' out-of-fold outputs
+     *                        judge it too
      * @param refit whether a head that passed the gate is trained again, the same candidate, on every labelled slide
      *              before it is published ({@code nic.trainer.refit})
      */
-    public record Policy(double heldOutShare, int minHeldOut, double gateLevel, int gateResamples, int crop, int crops,
+    public record Policy(double heldOutShare, int minHeldOut, int judgedAloneFrom, double gateLevel, int gateResamples, int crop, int crops,
                          int epochs, int batchSize, float learningRate, long seed, int minSteps, int members, boolean refit) {
 
         HeadTrainer.Settings settings(TaskDefinition def) {
@@ -127,7 +130,8 @@ public final class TrainingRun {
         int folds = HeadSelection.FOLDS;
         // Too few held-out slides to judge on alone: a first head is judged on them and on the out-of-fold outputs of
         // the training slides. Not a challenger: the active head was trained on those training slides.
-        boolean judgeOutOfFold = testGrids.size() < policy.minHeldOut() && !hasChampion && trainGrids.size() >= 2 * folds;
+        int judgedAlone = Math.max(policy.minHeldOut(), policy.judgedAloneFrom());
+        boolean judgeOutOfFold = testGrids.size() < judgedAlone && !hasChampion && trainGrids.size() >= 2 * folds;
         if (trainGrids.size() < 4 || testGrids.size() < policy.minHeldOut() && !judgeOutOfFold) {
             return new Decision(trainGrids.size(), testGrids.size(), 0, false, null, null, Double.NaN, null, false,
                     "not enough slides with grids: " + trainGrids.size() + " to train, " + testGrids.size() + " held out"

@@ -281,8 +281,8 @@ public class HeadTrainingService {
 
     /** The run's settings, from {@code nic.trainer.*}. */
     static TrainingRun.Policy policy(TrainerConfig.Trainer t) {
-        return new TrainingRun.Policy(t.heldOutShare(), t.minHeldOut(), t.gateLevel(), t.gateResamples(), t.crop(), t.crops(),
-                t.epochs(), t.batchSize(), t.learningRate(), t.seed(), t.minSteps(), t.members(), t.refit());
+        return new TrainingRun.Policy(t.heldOutShare(), t.minHeldOut(), t.judgedAloneFrom(), t.gateLevel(), t.gateResamples(),
+                t.crop(), t.crops(), t.epochs(), t.batchSize(), t.learningRate(), t.seed(), t.minSteps(), t.members(), t.refit());
     }
 
     /** The slide ids a head's card says it learnt from ({@code trainedOnSlideIds}); empty when it does not say. */

@@ -32,7 +32,11 @@ class TrainingRunTest {
     }
 
     static TrainingRun.Policy policy(int minHeldOut, boolean refit) {
-        return new TrainingRun.Policy(0.3, minHeldOut, 0.95, 500, 16, 4, 2, 8, 1e-3f, 17, 0, 1, refit);
+        return policy(minHeldOut, 0, refit);
+    }
+
+    static TrainingRun.Policy policy(int minHeldOut, int judgedAloneFrom, boolean refit) {
+        return new TrainingRun.Policy(0.3, minHeldOut, judgedAloneFrom, 0.95, 500, 16, 4, 2, 8, 1e-3f, 17, 0, 1, refit);
     }
 
     /** {@code n} slides of 8 x 8 tissue cells; a cell is tumour (channel 0 high) with the slide's own probability. */
@@ -195,5 +199,25 @@ class TrainingRunTest {
         TrainingRun.Decision challenger = TrainingRun.decide(SHARE, policy(25), slides, true, heldOut -> null);
         assertThat(challenger.trained()).isFalse();
         assertThat(challenger.reason()).contains("out-of-fold outputs judge only a first head");
+    }
+
+    @Test
+    void underJudgedAloneFromAFirstHeadIsJudgedOutOfFoldTooThoughItsHeldOutSlidesAreEnoughForTheFloor() {
+        List<TrainingRun.Slide> slides = slides(30, 3);
+        TrainingRun.Decision alone = TrainingRun.decide(SHARE, policy(3, 0, false), slides, false, null);
+        assertThat(alone.judgedOutOfFold()).isFalse();
+        assertThat(alone.heldOutSlides()).isGreaterThanOrEqualTo(3);
+        assertThat(alone.judgedSlides()).isEqualTo(alone.heldOutSlides());
+
+        TrainingRun.Decision withFolds = TrainingRun.decide(SHARE, policy(3, 25, false), slides, false, null);
+        assertThat(withFolds.heldOutSlides()).isEqualTo(alone.heldOutSlides());
+        assertThat(withFolds.judgedOutOfFold()).isTrue();
+        assertThat(withFolds.judgedSlides()).isGreaterThan(withFolds.heldOutSlides()).isLessThanOrEqualTo(30);
+        assertThat(withFolds.reason()).startsWith("judged on " + withFolds.heldOutSlides() + " held-out slides and the out-of-fold");
+
+        // A challenger is never judged on the training slides' out-of-fold outputs: the active head learnt from them.
+        TrainingRun.Decision challenger = TrainingRun.decide(SHARE, policy(3, 25, false), slides, true, heldOut -> null);
+        assertThat(challenger.judgedOutOfFold()).isFalse();
+        assertThat(challenger.judgedSlides()).isEqualTo(challenger.heldOutSlides());
     }
 }
