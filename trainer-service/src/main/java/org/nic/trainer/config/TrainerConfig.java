@@ -75,9 +75,9 @@ public interface TrainerConfig {
         /**
          * A first head is judged on its held-out slides alone only when at least this many are held out (never fewer
          * than {@code min-held-out}); with fewer, the training slides' out-of-fold outputs judge it too. 0, the default:
-         * {@code min-held-out} alone decides, as before. An option, not yet chosen: at 40 labelled slides a split holds
-         * out 9-19, and 13 could not show the gain of a survival head that scored 1.02 of the true hazard's C-index on
-         * the test patients (cohort 2042, docs/results-history.md).
+         * {@code min-held-out} alone decides, as before. An option, not yet chosen: at 40 labelled slides the split
+         * held out 5 to 19 on four cohorts, and 13 could not show the gain of a survival head that scored 1.02 of the
+         * true hazard's C-index on the test patients (cohort 2042, docs/results-history.md).
          */
         @WithDefault("0")
         int judgedAloneFrom();
